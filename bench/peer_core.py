@@ -1,0 +1,148 @@
+"""A browser-like client transport built from the project's own sans-I/O cores, client role.
+
+ICE controlling (nominating), DTLS client, SRTP — what the load generator and the core tests use
+to talk to the SFU the way a browser would. No sockets and no clock: bytes and `now` in,
+datagrams and plaintext RTP/RTCP out, like every core.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass
+
+from media.certificate import DtlsCertificate
+from media.demux import PacketClass, classify
+from media.dtls import DtlsConnected, DtlsEndpoint, DtlsFailed
+from media.errors import BadPacket
+from media.ice_client import IceClientConnected, IceClientFailed, IceControllingClient
+from media.negotiated import DtlsRole, Fingerprint, IceCredentials
+from media.srtp import SrtpContext
+from media.stun import parse_stun_untrusted
+
+Address = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConnected:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ClientFailed:
+    reason: str
+
+
+class ClientTransport:
+    """One PeerConnection's transport, seen from the browser's side."""
+
+    def __init__(
+        self,
+        local_ice: IceCredentials,
+        remote_ice: IceCredentials,
+        server: Address,
+        certificate: DtlsCertificate,
+        server_fingerprint: Fingerprint,
+    ) -> None:
+        self.server = server
+        self.local_ice = local_ice
+        self.certificate = certificate
+        self._ice = IceControllingClient(
+            local_ice, remote_ice, server, tie_breaker=secrets.randbits(64)
+        )
+        self._dtls = DtlsEndpoint(DtlsRole.CLIENT, certificate, server_fingerprint)
+        self._dtls_started = False
+        self.srtp: SrtpContext | None = None
+        self.received_rtp: deque[bytes] = deque()  # plaintext, for the application to drain
+        self.received_rtcp: deque[bytes] = deque()
+        self.failure: str | None = None
+        self._outbox: list[bytes] = []
+        self.events: deque[ClientConnected | ClientFailed] = deque()
+        self.bad_packets = 0
+
+    @property
+    def connected(self) -> bool:
+        return self.srtp is not None
+
+    def start(self, now: float) -> None:
+        self._ice.start(now)
+
+    def receive_datagram(self, data: bytes, now: float) -> None:
+        if not data:
+            return
+        first = data[0]
+        if 128 <= first <= 191:
+            srtp = self.srtp
+            if srtp is None:
+                return
+            try:
+                if len(data) > 1 and 192 <= data[1] <= 223:
+                    self.received_rtcp.append(srtp.unprotect_rtcp(data))
+                else:
+                    self.received_rtp.append(srtp.unprotect_rtp(data))
+            except BadPacket:
+                self.bad_packets += 1
+            return
+        packet_class = classify(first)
+        if packet_class is PacketClass.STUN:
+            try:
+                message = parse_stun_untrusted(data)
+            except BadPacket:
+                self.bad_packets += 1
+                return
+            self._ice.receive_stun(message, data, now)
+            self._drain_ice(now)
+        elif packet_class is PacketClass.DTLS:
+            self._dtls.receive_datagram(data, now)
+            self._drain_dtls()
+
+    def _drain_ice(self, now: float) -> None:
+        while (event := self._ice.next_event()) is not None:
+            if isinstance(event, IceClientConnected) and not self._dtls_started:
+                self._dtls_started = True
+                self._dtls.start(now)
+            elif isinstance(event, IceClientFailed):
+                self._fail(f"ice: {event.reason}")
+
+    def _drain_dtls(self) -> None:
+        while (event := self._dtls.next_event()) is not None:
+            if isinstance(event, DtlsConnected):
+                self.srtp = SrtpContext.from_key_material(event.keys)
+                self.events.append(ClientConnected())
+            elif isinstance(event, DtlsFailed):
+                self._fail(f"dtls: {event.reason}")
+
+    def _fail(self, reason: str) -> None:
+        if self.failure is None:
+            self.failure = reason
+            self.events.append(ClientFailed(reason))
+
+    def send_rtp(self, plain: bytes) -> None:
+        if self.srtp is not None:
+            self._outbox.append(self.srtp.protect_rtp(plain))
+
+    def send_rtcp(self, plain: bytes) -> None:
+        if self.srtp is not None:
+            self._outbox.append(self.srtp.protect_rtcp(plain))
+
+    def handle_timer(self, now: float) -> None:
+        self._ice.handle_timer(now)
+        self._drain_ice(now)
+        if self._dtls_started:
+            self._dtls.handle_timer(now)
+            self._drain_dtls()
+
+    def get_timer(self) -> float | None:
+        deadlines = [self._ice.get_timer()]
+        if self._dtls_started and self.srtp is None:
+            deadlines.append(self._dtls.get_timer())
+        present = [d for d in deadlines if d is not None]
+        return min(present) if present else None
+
+    def datagrams_to_send(self, now: float) -> list[bytes]:
+        out = self._ice.datagrams_to_send(now)
+        out.extend(self._dtls.datagrams_to_send())
+        if self._outbox:
+            out.extend(self._outbox)
+            self._outbox.clear()
+        return out

@@ -1,0 +1,247 @@
+"""One outbound stream: a publication forwarded to one subscriber under the SFU's own SSRC.
+
+Per the forwarding rule, the stream has its own SSRC, sequence space and timestamp base
+(`OutboundRewriter`), so simulcast layer switches and publisher reconnects are invisible to
+the receiving browser. `forward` is the per-packet hot path: no allocation beyond the
+outgoing packet, no per-packet objects.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from media.errors import BadPacket
+from media.inbound import InboundStream
+from media.negotiated import Codec, MediaDescription
+from media.publication import Publication
+from media.rewriter import OutboundRewriter
+from media.rtp_header import FIXED_HEADER, ONE_BYTE_PROFILE, parse_rtp_layout_untrusted
+from media.sr_clock import SenderReportClock
+from media.transport import PeerTransport
+from media.vp8 import is_vp8_keyframe
+
+_TWCC = struct.Struct("!H")
+NO_PAYLOAD_TYPE = -1
+SENT_RING = 512  # protected packets kept per non-RTX video subscription, by sequence & 511
+
+
+def _codec_key(codec: Codec) -> tuple[str, int]:
+    return codec.name.lower(), codec.clock_rate
+
+
+def payload_type_map(source: Publication, target: MediaDescription) -> list[int]:
+    """Publisher payload type -> subscriber payload type, for codecs both sides negotiated."""
+    mapping = [NO_PAYLOAD_TYPE] * 128
+    by_key = {_codec_key(codec): codec.payload_type for codec in target.codecs}
+    for payload_type, codec in source.codecs_by_pt.items():
+        out = by_key.get(_codec_key(codec))
+        if out is not None:
+            mapping[payload_type] = out
+    return mapping
+
+
+class Subscription:
+    """Forwards one publication's selected layer to one subscriber transport."""
+
+    def __init__(
+        self,
+        subscription_id: int,
+        transport: PeerTransport,
+        description: MediaDescription,
+        publication: Publication,
+        *,
+        initial_sequence: int,
+        initial_timestamp: int,
+    ) -> None:
+        if description.local_ssrc is None:
+            raise ValueError("a subscriber m-line needs the SFU's SSRC")
+        self.subscription_id = subscription_id
+        self.transport = transport
+        self.mid = description.mid
+        self.publication = publication
+        self.ssrc = description.local_ssrc
+        self.rtx_ssrc = description.local_rtx_ssrc
+        self.pt_map = payload_type_map(publication, description)
+        self.rtx_pt_for: dict[int, int] = {
+            codec.payload_type: codec.rtx_payload_type
+            for codec in description.codecs
+            if codec.rtx_payload_type is not None
+        }
+        self.feedback = frozenset().union(*(c.rtcp_feedback for c in description.codecs))
+        self.clock_rate = publication.clock_rate
+        self.rewriter = OutboundRewriter(
+            self.ssrc, initial_sequence, initial_timestamp, publication.clock_rate
+        )
+        self.sr_clock = SenderReportClock(publication.clock_rate)
+        ext = description.extensions
+        self.twcc_id = ext.transport_cc
+        self._header_flags = 0x90 if ext.mid is not None or ext.transport_cc is not None else 0x80
+        self._ext_prefix, self._ext_twcc_at = self._extension_template(ext.mid, ext.transport_cc)
+        self.layer: int | None = None  # the layer being forwarded now
+        self.target_layer: int | None = None  # the layer we want; switch on its next keyframe
+        self.paused = False
+        self.packets_sent = 0
+        self.retransmissions = 0
+        self.rtx_sequence = initial_sequence ^ 0x5A5A
+        self.keyframe_requests = 0
+        self.layer_switches = 0
+        # Without RTX a repair must be the very same SRTP packet: re-protecting a changed
+        # packet under the same index would reuse the AES-GCM nonce (RFC 7714 §8.1).
+        self._sent: list[bytes | None] | None = (
+            [None] * SENT_RING if publication.is_video and not self.rtx_pt_for else None
+        )
+
+    def _extension_template(self, mid_id: int | None, twcc_id: int | None) -> tuple[bytearray, int]:
+        """A one-byte extension block (RFC 8285 §4.2) with mid fixed and room for a twcc seq."""
+        body = bytearray()
+        twcc_at = -1
+        if mid_id is not None:
+            value = self.mid.encode("ascii")
+            body += bytes(((mid_id << 4) | (len(value) - 1),)) + value
+        if twcc_id is not None:
+            body += bytes(((twcc_id << 4) | 1,))
+            twcc_at = len(body) + 4
+            body += b"\x00\x00"
+        if not body:
+            return bytearray(), -1
+        body += b"\x00" * (-len(body) % 4)
+        return bytearray(struct.pack("!HH", ONE_BYTE_PROFILE, len(body) // 4)) + body, twcc_at
+
+    # -- layer selection -------------------------------------------------------------------
+
+    def select_layer(self, layer: int) -> None:
+        """Ask for `layer`; the switch happens on that layer's next keyframe."""
+        if layer == self.layer and self.target_layer is None:
+            return
+        self.target_layer = layer
+        stream = self.publication.layers[layer]
+        if stream is not None and self not in stream.subscribers:
+            stream.subscribers.append(self)
+
+    def _complete_switch(self, stream: InboundStream, now: float) -> None:
+        old = self.publication.layers[self.layer] if self.layer is not None else None
+        if old is not None and old is not stream and self in old.subscribers:
+            old.subscribers.remove(self)
+        if self.layer is not None:
+            self.layer_switches += 1
+        self.layer = stream.layer
+        self.target_layer = None
+        self.rewriter.switch_source(stream.ssrc)
+
+    def detach(self) -> None:
+        for stream in self.publication.streams():
+            if self in stream.subscribers:
+                stream.subscribers.remove(self)
+
+    # -- the hot path ----------------------------------------------------------------------
+
+    def forward(
+        self,
+        plain: bytes,
+        stream: InboundStream,
+        second_byte: int,
+        sequence: int,
+        timestamp: int,
+        payload_start: int,
+        payload_end: int,
+        now: float,
+    ) -> None:
+        if self.paused:
+            return
+        if stream.layer != self.layer:
+            if stream.layer != self.target_layer or not (
+                not stream.is_video or is_vp8_keyframe(plain[payload_start:payload_end])
+            ):
+                return
+            self._complete_switch(stream, now)
+        out_pt = self.pt_map[second_byte & 0x7F]
+        if out_pt < 0:
+            return
+        rewritten = self.rewriter.rewrite(stream.ssrc, sequence, timestamp, now)
+        if rewritten is None:
+            return
+        out_sequence, out_timestamp = rewritten
+        transport = self.transport
+        srtp = transport.srtp
+        if srtp is None or transport.address is None:
+            return
+        ext = self._ext_prefix
+        if self._ext_twcc_at >= 0:
+            _TWCC.pack_into(ext, self._ext_twcc_at, transport.next_twcc_sequence(now))
+        packet = b"".join(
+            (
+                FIXED_HEADER.pack(
+                    self._header_flags,
+                    (second_byte & 0x80) | out_pt,
+                    out_sequence,
+                    out_timestamp,
+                    self.ssrc,
+                ),
+                ext,
+                plain[payload_start:payload_end],
+            )
+        )
+        protected = srtp.protect_rtp(packet)
+        transport.outbox.append((protected, transport.address))
+        if self._sent is not None:
+            self._sent[out_sequence & (SENT_RING - 1)] = protected
+        self.packets_sent += 1
+        self.sr_clock.on_packet_sent(out_timestamp, payload_end - payload_start, now)
+
+    # -- repair ------------------------------------------------------------------------------
+
+    def retransmit(self, out_sequence: int, now: float) -> bool:
+        """Answer a subscriber's NACK for `out_sequence` (RFC 4585 §6.2.1)."""
+        transport = self.transport
+        srtp, address = transport.srtp, transport.address
+        if srtp is None or address is None:
+            return False
+        if self._sent is not None:
+            stored = self._sent[out_sequence & (SENT_RING - 1)]
+            if stored is None or _TWCC.unpack_from(stored, 2)[0] != out_sequence:
+                return False
+            transport.outbox.append((stored, address))
+            self.retransmissions += 1
+            return True
+        found = self.rewriter.seq_for_output(out_sequence)
+        if found is None or self.rtx_ssrc is None:
+            return False
+        source_ssrc, source_sequence, out_timestamp = (
+            found.source_ssrc,
+            found.source_sequence,
+            found.out_timestamp,
+        )
+        stream = next((s for s in self.publication.streams() if s.ssrc == source_ssrc), None)
+        plain = stream.buffer.get(source_sequence, now) if stream and stream.buffer else None
+        if plain is None:
+            return False
+        try:
+            _, _, payload_start, payload_end = parse_rtp_layout_untrusted(plain)
+        except BadPacket:
+            return False
+        second_byte = plain[1]
+        rtx_pt = self.rtx_pt_for.get(self.pt_map[second_byte & 0x7F])
+        if rtx_pt is None:
+            return False
+        # RFC 4588 §4: own SSRC and sequence space; the original sequence number leads the payload.
+        self.rtx_sequence = (self.rtx_sequence + 1) & 0xFFFF
+        ext = self._ext_prefix
+        if self._ext_twcc_at >= 0:
+            _TWCC.pack_into(ext, self._ext_twcc_at, transport.next_twcc_sequence(now))
+        packet = b"".join(
+            (
+                FIXED_HEADER.pack(
+                    self._header_flags,
+                    (second_byte & 0x80) | rtx_pt,
+                    self.rtx_sequence,
+                    out_timestamp,
+                    self.rtx_ssrc,
+                ),
+                ext,
+                _TWCC.pack(out_sequence),
+                plain[payload_start:payload_end],
+            )
+        )
+        transport.outbox.append((srtp.protect_rtp(packet), address))
+        self.retransmissions += 1
+        return True

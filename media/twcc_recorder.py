@@ -1,0 +1,53 @@
+"""Transport-wide congestion control feedback for what a publisher sends us.
+
+draft-holmer-rmcat-transport-wide-cc-extensions-01: the publisher numbers every packet on the
+transport; we report each number's arrival time, and the browser's own send-side estimator
+adapts the phone's upload. Feedback goes out every `FEEDBACK_INTERVAL`.
+"""
+
+from __future__ import annotations
+
+from media.rtcp import TransportCcFeedback, build_transport_cc_feedback
+from media.seqnum import SEQ_HALF, SEQ_MASK
+
+FEEDBACK_INTERVAL = 0.1  # s; libwebrtc sends feedback every 50-250 ms depending on rate
+MAX_PENDING = 4096  # arrivals kept between two feedback packets (bounds memory under floods)
+
+
+class TwccRecorder:
+    """Collects (transport sequence, arrival) pairs and turns them into feedback packets."""
+
+    __slots__ = ("enabled", "_arrivals", "_highest", "_started", "_feedback_count", "_next_at")
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._arrivals: list[tuple[int, int]] = []
+        self._highest = 0
+        self._started = False
+        self._feedback_count = 0
+        self._next_at = 0.0
+
+    def on_packet(self, sequence: int, now: float) -> None:
+        if not self.enabled or len(self._arrivals) >= MAX_PENDING:
+            return
+        if not self._started:
+            self._started = True
+            self._highest = extended = sequence + (SEQ_MASK + 1)  # room for early reordering
+        else:
+            delta = (sequence - self._highest) & SEQ_MASK
+            if delta >= SEQ_HALF:
+                delta -= SEQ_MASK + 1
+            extended = self._highest + delta
+            if delta > 0:
+                self._highest = extended
+        self._arrivals.append((extended, int(now * 1_000_000)))
+
+    def due_feedback(self, sender_ssrc: int, now: float) -> list[TransportCcFeedback]:
+        if not self._arrivals or now < self._next_at:
+            return []
+        self._next_at = now + FEEDBACK_INTERVAL
+        arrivals = sorted(dict(self._arrivals).items())  # one arrival per sequence number
+        self._arrivals.clear()
+        packets = build_transport_cc_feedback(sender_ssrc, 0, self._feedback_count, arrivals)
+        self._feedback_count = (self._feedback_count + len(packets)) & 0xFF
+        return packets

@@ -1,0 +1,1 @@
+"""Advisor accounts: passwords (argon2id), login throttling, sessions and CSRF tokens."""

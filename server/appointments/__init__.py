@@ -1,0 +1,1 @@
+"""Appointments: validation, lifecycle, the access-link window and the service tying them up."""

@@ -1,0 +1,1 @@
+"""Messages to clients: texts (de/en), calendar attachment, composition and delivery."""

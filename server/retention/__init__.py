@@ -1,0 +1,1 @@
+"""Automatic deletion of personal data after the retention period (90 days at most)."""

@@ -1,0 +1,51 @@
+"""Shared test plumbing: the --long switch, the conformance folder and fuzz budgets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFORMANCE_DIR = PROJECT_ROOT.parent / "shared" / "conformance"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="also run slow soak/fuzz tests (marked 'long') and use long fuzz budgets",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--long"):
+        os.environ["VIDEOTERMIN_LONG"] = "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--long"):
+        return
+    skip_long = pytest.mark.skip(reason="long mode only: run with --long")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip_long)
+
+
+def long_mode() -> bool:
+    return os.environ.get("VIDEOTERMIN_LONG") == "1"
+
+
+def fuzz_budget(short: int = 2_000, long: int = 100_000) -> int:
+    """How many generated inputs a fuzz test feeds one parser: small by default, large with --long."""
+    return long if long_mode() else short
+
+
+@pytest.fixture
+def conformance_dir() -> Path:
+    """The shared conformance folder; the test is skipped (with a message) where it is absent."""
+    if not CONFORMANCE_DIR.is_dir():
+        pytest.skip(f"conformance data not found at {CONFORMANCE_DIR}; skipping conformance check")
+    return CONFORMANCE_DIR
