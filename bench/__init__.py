@@ -1,1 +1,1 @@
-"""Load harness and network emulation: clients of the real server, built on the project's own cores."""
+"""Load harness and network emulation: clients of the real server, built on our own cores."""

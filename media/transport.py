@@ -98,7 +98,7 @@ class PeerTransport:
     # -- negotiation -------------------------------------------------------------------------
 
     def apply_session(self, session: NegotiatedSession, now: float) -> None:
-        """Take the result of an offer/answer; the first one arms DTLS with the peer's fingerprint."""
+        """Apply an offer/answer; the first one arms DTLS with the peer's fingerprint."""
         if session.local_ice != self.local_ice:
             raise TransportStateError("a transport keeps its local ICE credentials")
         previous = self.session

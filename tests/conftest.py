@@ -39,7 +39,7 @@ def long_mode() -> bool:
 
 
 def fuzz_budget(short: int = 2_000, long: int = 100_000) -> int:
-    """How many generated inputs a fuzz test feeds one parser: small by default, large with --long."""
+    """Generated inputs a fuzz test feeds one parser: few by default, many with --long."""
     return long if long_mode() else short
 
 

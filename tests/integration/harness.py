@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from dataclasses import dataclass
 
 import trio
 from hypercorn.config import Config as HyperConfig
 from hypercorn.trio import serve
 from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from server.media_plane import MediaPlane, run_media_plane
 
@@ -46,7 +49,8 @@ async def start_sfu(nursery: trio.Nursery) -> RunningSfu:
             await run_media_plane(MediaSettings(), task_status=task_status)
 
     plane: MediaPlane = await nursery.start(run_media)
-    app = Starlette(routes=plane.routes)
+    pages = Mount("/test", app=StaticFiles(directory=Path(__file__).parent / "pages"))
+    app = Starlette(routes=[*plane.routes, pages])
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))

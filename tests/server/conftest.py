@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -38,6 +39,16 @@ def make_config(tmp_path: Path, **sections: Any) -> Config:
     config = Config(storage=StorageConfig(data_dir=str(tmp_path / "data")),
                     mail=MailConfig(from_address="termine@amt.example"))
     return dataclasses.replace(config, **sections)
+
+
+@pytest.fixture(autouse=True)
+def _drop_cli_log_handler() -> Iterator[None]:
+    """`main()` installs a stderr handler on the root logger; tests must not leak it."""
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == "videotermin":
+            root.removeHandler(handler)
 
 
 @pytest.fixture

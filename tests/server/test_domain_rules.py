@@ -11,7 +11,7 @@ import pytest
 from server.appointments.lifecycle import TRANSITIONS, Action, IllegalTransition, next_state
 from server.appointments.validation import ValidationFailed, validate_new_appointment
 from server.i18n import de, en
-from server.storage.records import AppointmentState
+from server.storage.records import AppointmentState, NewAppointment
 
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -19,24 +19,23 @@ VALID = {"topic": "Wohngeld", "start": "2025-03-31T10:00", "duration_minutes": 3
          "client_name": "Erika", "client_email": "erika@example.org"}
 
 
+def valid(**changes: object) -> NewAppointment:
+    return validate_new_appointment({**VALID, **changes}, advisor_id=1, now=NOW, zone=BERLIN,
+                                    default_language="de")
+
+
 def errors(**changes: object) -> dict[str, str]:
     with pytest.raises(ValidationFailed) as caught:
-        validate_new_appointment({**VALID, **changes}, advisor_id=1, now=NOW, zone=BERLIN,
-                                 default_language="de")
+        valid(**changes)
     return caught.value.errors
 
 
 def test_naive_times_are_local_and_dst_aware() -> None:
-    result = validate_new_appointment(VALID, advisor_id=1, now=NOW, zone=BERLIN, default_language="de")
-    assert result.starts_at == datetime(2025, 3, 31, 8, 0, tzinfo=UTC)  # CEST, after the switch
-    winter = validate_new_appointment({**VALID, "start": "2025-03-28T10:00"}, advisor_id=1,
-                                      now=NOW,
-                                      zone=BERLIN, default_language="en")
+    assert valid().starts_at == datetime(2025, 3, 31, 8, 0, tzinfo=UTC)  # CEST, after the switch
+    winter = valid(start="2025-03-28T10:00", language="en")
     assert winter.starts_at == datetime(2025, 3, 28, 9, 0, tzinfo=UTC) and winter.language == "en"
-    assert validate_new_appointment({**VALID, "client_email": "Erika@Example.ORG"},
-                                    advisor_id=1, now=NOW,
-                                    zone=BERLIN, default_language="de"
-                                    ).client_email == "Erika@example.org"
+    assert valid(client_email="Erika@Example.ORG").client_email == "Erika@example.org"
+    assert valid().language == "de"
 
 
 @pytest.mark.parametrize("address", [

@@ -1,0 +1,40 @@
+"""Headless Debian Chromium driven by Playwright's sync API (run it in a worker thread)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",  # without it: no 127.0.0.1 candidates
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def chromium_path() -> str:
+    """The Debian chromium binary; the test set-up command installs it, so CI never skips."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("chromium is not installed: run `bash scripts/test.sh`, which installs it")
+    return path
+
+
+@contextlib.contextmanager
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *extra_args]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
