@@ -1,1 +1,1 @@
-"""Sans-I/O media cores of the SFU: bytes and an explicit `now` in, values out. No sockets, no clock."""
+"""Sans-I/O media cores of the SFU: bytes and an explicit `now` in, values out."""

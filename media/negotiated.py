@@ -48,7 +48,8 @@ class Codec:
     clock_rate: int
     channels: int = 1
     fmtp: tuple[tuple[str, str], ...] = ()
-    rtcp_feedback: frozenset[str] = frozenset()  # "nack", "nack pli", "ccm fir", "transport-cc", "goog-remb"
+    # "nack", "nack pli", "ccm fir", "transport-cc", "goog-remb" (RFC 4585 §4.2, RFC 5104 §7.1)
+    rtcp_feedback: frozenset[str] = frozenset()
     rtx_payload_type: int | None = None  # RFC 4588 retransmission format, when negotiated
 
     def fmtp_value(self, key: str) -> str | None:

@@ -9,8 +9,8 @@ octet (0..63.75 ms, "small") or a signed 16-bit value (−8192..8191.75 ms, "lar
 
 Decisions where peers disagree:
 - RTCP padding is honoured: receive deltas are never read from the bytes the padding count claims
-  (pion does, so two of its "valid" examples are BadPacket here), and a P bit with a padding count
-  of 0 is invalid as everywhere in RTCP.
+  (pion does: its "valid" examples 2 and 5 are BadPacket here), and a P bit with a padding count
+  of 0 is invalid as everywhere in RTCP (pion's example 3, its own encoder's output).
 - `reference_time` is the signed 24-bit field.
 - Status symbol 3 (reserved, §3.1.1) in a chunk is BadPacket, so are deltas missing from the
   packet. Symbols a chunk carries beyond the status count are ignored (§3.1.4 vector padding),
@@ -182,9 +182,12 @@ class StatusChunkWriter:
             self._uniform = False
         if symbol == LARGE_DELTA:
             self._large = True
-        room = ONE_BIT_CAPACITY - len(self._symbols)
-        if room > 0:
-            self._symbols.extend((symbol,) * min(room, repeat))
+        symbols = self._symbols
+        if len(symbols) < ONE_BIT_CAPACITY:
+            if repeat == 1:
+                symbols.append(symbol)
+            else:
+                symbols.extend((symbol,) * min(ONE_BIT_CAPACITY - len(symbols), repeat))
         self._size += repeat
 
     def _emit(self, final: bool) -> None:
@@ -211,6 +214,11 @@ class StatusChunkWriter:
 
     def add(self, symbol: int, repeat: int = 1) -> None:
         """Append `repeat` copies of one status symbol."""
+        if repeat == 1:  # the common case, without the loop
+            if self._size and not self._fits(symbol):
+                self._emit(final=False)
+            self._push(symbol)
+            return
         while repeat > 0:
             if self._size and not self._fits(symbol):
                 self._emit(final=False)

@@ -87,14 +87,16 @@ def build_transport_cc_feedback(
             state = None
             if packets and size + 2 * (_MAX_CHUNK_GROWTH + gap // RUN_MAX) > max_size:
                 state = writer.snapshot()
-            writer.add(NOT_RECEIVED, gap)
+            if gap:
+                writer.add(NOT_RECEIVED, gap)
             writer.add(symbol)
             if state is not None:
                 size = HEAD_SIZE + 2 * writer.chunk_count() + delta_bytes + width
                 if size + -size % 4 > max_size:
                     writer.restore(state)
                     break
-            packets.extend((lost & 0xFFFF, None) for lost in range(previous_sequence + 1, sequence))
+            if gap:
+                packets.extend((lost & 0xFFFF, None) for lost in range(sequence - gap, sequence))
             packets.append((sequence & 0xFFFF, delta * DELTA_UNIT_US))
             delta_bytes += width
             previous_tick, previous_sequence = tick, sequence

@@ -52,6 +52,7 @@ class MediaConfig:
     udp_host: str = "127.0.0.1"
     udp_port: int = 3479  # 0 (ephemeral) is for tests only: browsers must be told a fixed port
     announced_addresses: tuple[str, ...] = ()
+    dev_signalling: bool = False  # test-only HTTP signalling for media tests and the benchmark
 
 
 @dataclass(frozen=True, slots=True)

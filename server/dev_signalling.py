@@ -63,7 +63,8 @@ class DevSignalling:
         except ProtocolError as error:
             return JSONResponse({"error": error.code, "message": str(error)}, status_code=400)
         self.negotiated[session_id] = negotiated
-        return JSONResponse({"session_id": session_id, "sdp": answer})
+        own = [p.publication_id for p in sfu.sessions[session_id].publications.values()]
+        return JSONResponse({"session_id": session_id, "sdp": answer, "publications": own})
 
     async def publications(self, request: Request) -> JSONResponse:
         sfu = self.plane.sfu

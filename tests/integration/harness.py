@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import trio
 from hypercorn.config import Config as HyperConfig

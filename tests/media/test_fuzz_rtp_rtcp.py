@@ -166,7 +166,7 @@ def rtp_packets(draw: st.DrawFn) -> tuple[dict[str, Any], bytes]:
     return fields, data
 
 
-@settings(max_examples=fuzz_budget(150), deadline=None)
+@settings(max_examples=fuzz_budget(150, long=30_000), deadline=None)
 @given(rtp_packets())
 def test_rtp_round_trip(generated: tuple[dict[str, Any], bytes]) -> None:
     fields, data = generated
@@ -223,7 +223,7 @@ rtcp_packets: st.SearchStrategy[RtcpPacket] = st.one_of(
 )
 
 
-@settings(max_examples=fuzz_budget(150), deadline=None)
+@settings(max_examples=fuzz_budget(150, long=30_000), deadline=None)
 @given(st.lists(rtcp_packets, min_size=1, max_size=5))
 def test_rtcp_round_trip(packets: list[RtcpPacket]) -> None:
     assert parse_rtcp_compound_untrusted(encode_rtcp_compound(packets)) == packets
@@ -251,14 +251,14 @@ def _mutate(data: bytes, draw: Callable[[st.SearchStrategy[Any]], Any]) -> bytes
     return bytes(mutated)
 
 
-@settings(max_examples=fuzz_budget(200), deadline=None,
+@settings(max_examples=fuzz_budget(200, long=30_000), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(rtp_packets(), st.data())
 def test_mutated_rtp(generated: tuple[dict[str, Any], bytes], data: st.DataObject) -> None:
     _check_rtp(_mutate(generated[1], data.draw))
 
 
-@settings(max_examples=fuzz_budget(200), deadline=None,
+@settings(max_examples=fuzz_budget(200, long=30_000), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(rtcp_packets, min_size=1, max_size=3), st.data())
 def test_mutated_rtcp(packets: list[RtcpPacket], data: st.DataObject) -> None:
@@ -270,7 +270,7 @@ vp8_descriptors = st.builds(
 )
 
 
-@settings(max_examples=fuzz_budget(200), deadline=None)
+@settings(max_examples=fuzz_budget(200, long=30_000), deadline=None)
 @given(vp8_descriptors, st.data())
 def test_mutated_values(descriptor: bytes, data: st.DataObject) -> None:
     _check_values(descriptor)

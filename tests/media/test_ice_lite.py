@@ -333,7 +333,7 @@ def test_lookup_ufrag() -> None:
     assert lookup_ufrag(b"\xff\xfe:abc") is None
 
 
-@settings(max_examples=fuzz_budget(500), deadline=None)
+@settings(max_examples=fuzz_budget(500, 50_000), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), max_size=4),
     st.integers(0, 200),

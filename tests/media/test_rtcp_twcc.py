@@ -63,7 +63,7 @@ def test_snapshot_restore() -> None:
     assert writer.finish() == [0x201E]
 
 
-@settings(max_examples=fuzz_budget(150), deadline=None)
+@settings(max_examples=fuzz_budget(150, long=30_000), deadline=None)
 @given(st.lists(st.sampled_from([0, 0, 1, 1, 2]) | st.just(0), max_size=200))
 def test_any_symbols_round_trip(symbols: list[int]) -> None:
     feedback = _feedback_for(symbols)
@@ -161,7 +161,7 @@ def test_builder_empty() -> None:
 BIG_GAPS = st.sampled_from([8191, 8192])  # around the 13-bit run length limit
 
 
-@settings(max_examples=fuzz_budget(60), deadline=None)
+@settings(max_examples=fuzz_budget(60, long=3_000), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(1, 3) | st.integers(1, 30) | st.integers(1, 300) | BIG_GAPS,
                        st.integers(-30_000, 80_000) | st.sampled_from([9_000_000, -9_000_000])),

@@ -1,0 +1,143 @@
+"""SDP as a browser would write it, for the synthetic clients of the load generator.
+
+The shapes follow what Chromium sends (unified plan, BUNDLE, rtcp-mux, actpass offers, active
+answers), reduced to what the load needs: Opus and VP8 with RTX, mid and transport-cc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from media.negotiated import IceCredentials
+from signalling.sdp import parse_sdp_untrusted
+
+MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
+TWCC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+OPUS_PT, VP8_PT, RTX_PT = 111, 96, 97
+
+
+@dataclass(frozen=True)
+class PublishSsrcs:
+    audio: int
+    video: int
+    video_rtx: int
+
+
+@dataclass(frozen=True)
+class RemoteTransport:
+    """What a client learns from the SFU's SDP: where and whom to talk to."""
+
+    ice: IceCredentials
+    fingerprint: str
+    candidate: tuple[str, int]
+
+
+def _header(session_id: int, mids: list[str]) -> list[str]:
+    return [
+        "v=0",
+        f"o=- {session_id} 2 IN IP4 127.0.0.1",
+        "s=-",
+        "t=0 0",
+        f"a=group:BUNDLE {' '.join(mids)}",
+        "a=msid-semantic: WMS",
+    ]
+
+
+def _transport_lines(ice: IceCredentials, fingerprint: str, setup: str) -> list[str]:
+    return [
+        "c=IN IP4 0.0.0.0",
+        "a=rtcp:9 IN IP4 0.0.0.0",
+        f"a=ice-ufrag:{ice.ufrag}",
+        f"a=ice-pwd:{ice.pwd}",
+        f"a=fingerprint:sha-256 {fingerprint}",
+        f"a=setup:{setup}",
+    ]
+
+
+def publish_offer(
+    ice: IceCredentials, fingerprint: str, ssrcs: PublishSsrcs, cname: str, session_id: int
+) -> str:
+    """A sendonly Opus + VP8 offer, like Chromium's for a camera and a microphone."""
+    lines = _header(session_id, ["0", "1"])
+    lines += [f"m=audio 9 UDP/TLS/RTP/SAVPF {OPUS_PT}"]
+    lines += _transport_lines(ice, fingerprint, "actpass")
+    lines += [
+        "a=mid:0",
+        f"a=extmap:1 {MID_URI}",
+        f"a=extmap:3 {TWCC_URI}",
+        "a=sendonly",
+        f"a=msid:{cname} a-{cname}",
+        "a=rtcp-mux",
+        "a=rtcp-rsize",
+        f"a=rtpmap:{OPUS_PT} opus/48000/2",
+        f"a=rtcp-fb:{OPUS_PT} transport-cc",
+        f"a=fmtp:{OPUS_PT} minptime=10;useinbandfec=1",
+        f"a=ssrc:{ssrcs.audio} cname:{cname}",
+    ]
+    lines += [f"m=video 9 UDP/TLS/RTP/SAVPF {VP8_PT} {RTX_PT}"]
+    lines += _transport_lines(ice, fingerprint, "actpass")
+    lines += [
+        "a=mid:1",
+        f"a=extmap:1 {MID_URI}",
+        f"a=extmap:3 {TWCC_URI}",
+        "a=sendonly",
+        f"a=msid:{cname} v-{cname}",
+        "a=rtcp-mux",
+        "a=rtcp-rsize",
+        f"a=rtpmap:{VP8_PT} VP8/90000",
+        f"a=rtcp-fb:{VP8_PT} nack",
+        f"a=rtcp-fb:{VP8_PT} nack pli",
+        f"a=rtcp-fb:{VP8_PT} transport-cc",
+        f"a=rtpmap:{RTX_PT} rtx/90000",
+        f"a=fmtp:{RTX_PT} apt={VP8_PT}",
+        f"a=ssrc-group:FID {ssrcs.video} {ssrcs.video_rtx}",
+        f"a=ssrc:{ssrcs.video} cname:{cname}",
+        f"a=ssrc:{ssrcs.video_rtx} cname:{cname}",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def remote_transport(sdp: str) -> RemoteTransport:
+    """The SFU's ICE credentials, fingerprint and first host candidate from its SDP."""
+    description = parse_sdp_untrusted(sdp)
+    section = description.media[0]
+
+    def value(name: str) -> str:
+        found = section.value(name) or description.value(name)
+        if found is None:
+            raise ValueError(f"SFU SDP lacks a={name}")
+        return found
+
+    candidate = value("candidate").split()
+    fingerprint = value("fingerprint").split()[1]
+    return RemoteTransport(
+        IceCredentials(value("ice-ufrag"), value("ice-pwd")),
+        fingerprint,
+        (candidate[4], int(candidate[5])),
+    )
+
+
+def subscribe_answer(offer: str, ice: IceCredentials, fingerprint: str, session_id: int) -> str:
+    """Accept every m-line of the SFU's subscribe offer as recvonly, with its first codec."""
+    description = parse_sdp_untrusted(offer)
+    mids = [section.mid or str(i) for i, section in enumerate(description.media)]
+    lines = _header(session_id, mids)
+    for mid, section in zip(mids, description.media, strict=True):
+        codec = section.formats[0]
+        formats = [codec]
+        rtpmaps = {v.split()[0]: v for v in section.values("rtpmap")}
+        rtx = [
+            v.split()[0] for v in section.values("fmtp") if v.split(maxsplit=1)[1] == f"apt={codec}"
+        ]
+        formats += rtx[:1]
+        lines += [f"m={section.kind} 9 UDP/TLS/RTP/SAVPF {' '.join(formats)}"]
+        lines += _transport_lines(ice, fingerprint, "active")
+        lines += [f"a=mid:{mid}", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize"]
+        lines += [f"a=extmap:{v}" for v in section.values("extmap")]
+        for payload_type in formats:
+            lines.append(f"a=rtpmap:{rtpmaps[payload_type]}")
+            lines += [f"a=fmtp:{v}" for v in section.values("fmtp") if v.split()[0] == payload_type]
+            lines += [
+                f"a=rtcp-fb:{v}" for v in section.values("rtcp-fb") if v.split()[0] == payload_type
+            ]
+    return "\r\n".join(lines) + "\r\n"
