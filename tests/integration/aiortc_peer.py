@@ -17,6 +17,7 @@ import aioice.ice
 import av
 import httpx
 import numpy as np
+import trio
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
@@ -216,3 +217,29 @@ async def count_publications(base_url: str, at_least: int, timeout: float = 20.0
                 return
             await asyncio.sleep(0.1)
     raise TimeoutError("publications did not appear")
+
+
+async def run_two_peers(
+    base_url: str, candidates: dict[str, tuple[str, int] | None]
+) -> dict[str, tuple[ReceivedMedia, dict[str, Any]]]:
+    results: dict[str, tuple[ReceivedMedia, dict[str, Any]]] = {}
+    finished = Finished({"alice", "bob"})
+
+    async def peer(name: str) -> None:
+        def run() -> tuple[ReceivedMedia, dict[str, Any]]:
+            return asyncio.run(
+                run_peer(
+                    base_url,
+                    name=name,
+                    candidate=candidates.get(name),
+                    others_ready=lambda: count_publications(base_url, 4),
+                    finished=finished,
+                )
+            )
+
+        results[name] = await trio.to_thread.run_sync(run)
+
+    async with trio.open_nursery() as peers:
+        peers.start_soon(peer, "alice")
+        peers.start_soon(peer, "bob")
+    return results

@@ -3,48 +3,19 @@ also with 5 % random loss between one peer and the SFU (repaired by NACK/RTX).""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import trio
 
 from bench.impairment import ImpairmentRelay
 from bench.link_profile import LinkProfile
-from tests.integration.aiortc_peer import Finished, ReceivedMedia, count_publications, run_peer
+from tests.integration.aiortc_peer import run_two_peers
 from tests.integration.harness import start_sfu
-
-
-async def _run_two_peers(
-    base_url: str, candidates: dict[str, tuple[str, int] | None]
-) -> dict[str, tuple[ReceivedMedia, dict[str, Any]]]:
-    results: dict[str, tuple[ReceivedMedia, dict[str, Any]]] = {}
-    finished = Finished({"alice", "bob"})
-
-    async def peer(name: str) -> None:
-        def run() -> tuple[ReceivedMedia, dict[str, Any]]:
-            return asyncio.run(
-                run_peer(
-                    base_url,
-                    name=name,
-                    candidate=candidates.get(name),
-                    others_ready=lambda: count_publications(base_url, 4),
-                    finished=finished,
-                )
-            )
-
-        results[name] = await trio.to_thread.run_sync(run)
-
-    async with trio.open_nursery() as peers:
-        peers.start_soon(peer, "alice")
-        peers.start_soon(peer, "bob")
-    return results
 
 
 async def test_two_aiortc_peers_publish_and_subscribe_through_the_sfu() -> None:
     with trio.fail_after(90):
         async with trio.open_nursery() as nursery:
             sfu = await start_sfu(nursery)
-            results = await _run_two_peers(sfu.http_url, {})
+            results = await run_two_peers(sfu.http_url, {})
             await sfu.stop()
             nursery.cancel_scope.cancel()
     for name, (received, _stats) in results.items():
@@ -64,7 +35,7 @@ async def test_video_survives_five_percent_loss_with_repairs() -> None:
                 seed=7,
             )
             relay_address = await nursery.start(relay.run)
-            results = await _run_two_peers(sfu.http_url, {"alice": relay_address})
+            results = await run_two_peers(sfu.http_url, {"alice": relay_address})
             await sfu.stop()
             nursery.cancel_scope.cancel()
     alice, stats = results["alice"]

@@ -219,3 +219,53 @@ def test_checks_that_overtake_the_answer_still_lead_to_a_connection() -> None:
     world.run(2.5)  # the client's DTLS retransmission finds the now-armed server
     assert bob.transport.connected
     assert world.sfu.sessions[bob.session_id].transport.state is TransportState.CONNECTED
+
+
+def simulcast_world() -> tuple[World, object, object]:
+    from media.negotiated import Direction, HeaderExtensionIds, MediaDescription, MediaKind
+    from tests.media.sfu_world import VP8
+
+    ext = HeaderExtensionIds(mid=1, rid=4, repaired_rid=5, transport_cc=3)
+    media = (MediaDescription("1", MediaKind.VIDEO, Direction.RECVONLY, (VP8,), ext,
+                              rids=("q", "h", "f")),)
+    world = World.create()
+    alice = world.add_peer("alice", TransportKind.PUBLISH, media)
+    bob = world.add_peer("bob", TransportKind.SUBSCRIBE, subscriber_media(world.sfu))
+    world.run(0.5)
+    return world, alice, bob
+
+
+def layer_packet(rid: str, ssrc: int, sequence: int, timestamp: int, payload: bytes) -> bytes:
+    from media.rtp import encode_rtp
+
+    return encode_rtp(96, True, sequence, timestamp, ssrc, payload,
+                      extensions={1: b"1", 4: rid.encode()})
+
+
+def test_simulcast_layers_are_learned_by_rid_and_switched_on_a_keyframe() -> None:
+    world, alice, bob = simulcast_world()
+    ssrcs = {"q": 100, "h": 200, "f": 300}
+    for rid, ssrc in ssrcs.items():  # all three layers start sending
+        alice.transport.send_rtp(layer_packet(rid, ssrc, 10, 0, VP8_KEYFRAME))
+    world.step()
+    publication = next(iter(world.sfu.publications.values()))
+    assert [s.ssrc if s else None for s in publication.layers] == [100, 200, 300]
+    world.sfu.subscribe(bob.session_id, "1", publication.publication_id, world.now)
+    subscription = world.sfu.sessions[bob.session_id].subscriptions["1"]
+    assert subscription.target_layer == 2  # the best active layer
+    for rid, ssrc in ssrcs.items():
+        alice.transport.send_rtp(layer_packet(rid, ssrc, 11, 3000, VP8_KEYFRAME))
+    world.step()
+    assert subscription.layer == 2
+    subscription.select_layer(0)  # e.g. the subscriber's downlink got worse
+    for sequence in (12, 13):
+        for rid, ssrc in ssrcs.items():
+            payload = VP8_DELTA if sequence == 12 or rid != "q" else VP8_KEYFRAME
+            alice.transport.send_rtp(layer_packet(rid, ssrc, sequence, sequence * 3000, payload))
+        world.run(0.04)
+    assert subscription.layer == 0 and subscription.layer_switches == 1
+    video = received_video(bob)
+    sequences = [p.sequence_number for p in video]
+    assert [(s - sequences[0]) & 0xFFFF for s in sequences] == list(range(len(video)))
+    assert {p.ssrc for p in video} == {subscription.ssrc}
+    assert video[-1].timestamp != video[-2].timestamp  # time moved on across the switch
