@@ -17,8 +17,11 @@ from media.dtls import DtlsConnected, DtlsEndpoint, DtlsFailed
 from media.errors import BadPacket
 from media.ice_client import IceClientConnected, IceClientFailed, IceControllingClient
 from media.negotiated import DtlsRole, Fingerprint, IceCredentials
+from media.rtcp import encode_rtcp_compound
+from media.rtp_header import find_one_byte_extension, parse_rtp_layout_untrusted
 from media.srtp import SrtpContext
 from media.stun import parse_stun_untrusted
+from media.twcc_recorder import TwccRecorder
 
 Address = tuple[str, int]
 
@@ -43,7 +46,10 @@ class ClientTransport:
         server: Address,
         certificate: DtlsCertificate,
         server_fingerprint: Fingerprint,
+        *,
+        twcc_extension_id: int | None = None,
     ) -> None:
+        """`twcc_extension_id`: send transport-cc feedback for what arrives, as browsers do."""
         self.server = server
         self.local_ice = local_ice
         self.certificate = certificate
@@ -59,6 +65,10 @@ class ClientTransport:
         self._outbox: list[bytes] = []
         self.events: deque[ClientConnected | ClientFailed] = deque()
         self.bad_packets = 0
+        self._twcc_id = twcc_extension_id
+        self._feedback = TwccRecorder()
+        self._feedback.enabled = twcc_extension_id is not None
+        self._feedback_ssrc = secrets.randbits(32) | 1
 
     @property
     def connected(self) -> bool:
@@ -79,7 +89,10 @@ class ClientTransport:
                 if len(data) > 1 and 192 <= data[1] <= 223:
                     self.received_rtcp.append(srtp.unprotect_rtcp(data))
                 else:
-                    self.received_rtp.append(srtp.unprotect_rtp(data))
+                    plain = srtp.unprotect_rtp(data)
+                    self.received_rtp.append(plain)
+                    if self._twcc_id is not None:
+                        self._record_arrival(plain, now)
             except BadPacket:
                 self.bad_packets += 1
             return
@@ -95,6 +108,13 @@ class ClientTransport:
         elif packet_class is PacketClass.DTLS:
             self._dtls.receive_datagram(data, now)
             self._drain_dtls()
+
+    def _record_arrival(self, plain: bytes, now: float) -> None:
+        assert self._twcc_id is not None
+        start, end, _, _ = parse_rtp_layout_untrusted(plain)
+        value = find_one_byte_extension(plain, start, end, self._twcc_id)
+        if value is not None and len(value) == 2:
+            self._feedback.on_packet(int.from_bytes(value, "big"), now)
 
     def _drain_ice(self, now: float) -> None:
         while (event := self._ice.next_event()) is not None:
@@ -126,6 +146,10 @@ class ClientTransport:
             self._outbox.append(self.srtp.protect_rtcp(plain))
 
     def handle_timer(self, now: float) -> None:
+        if self.srtp is not None and self._twcc_id is not None:
+            feedback = self._feedback.due_feedback(self._feedback_ssrc, now)
+            if feedback:
+                self.send_rtcp(encode_rtcp_compound(feedback))
         self._ice.handle_timer(now)
         self._drain_ice(now)
         if self._dtls_started:
@@ -134,6 +158,8 @@ class ClientTransport:
 
     def get_timer(self) -> float | None:
         deadlines = [self._ice.get_timer()]
+        if self._twcc_id is not None and self.srtp is not None:
+            deadlines.append(self._feedback.next_feedback_at())
         if self._dtls_started and self.srtp is None:
             deadlines.append(self._dtls.get_timer())
         present = [d for d in deadlines if d is not None]

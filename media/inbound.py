@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 VIDEO_BUFFER_PACKETS = 512  # ~2 s of 300 kbit/s video in 1200-byte packets
 BUFFER_MAX_AGE = 1.0  # seconds: a repair older than this arrives too late to be played
+PACKET_OVERHEAD = 12 + 8 + 16 + 28  # RTP header, extensions, SRTP tag, IPv4 + UDP
+METER_INTERVAL = 0.5  # s between bitrate samples
 
 
 class InboundStream:
@@ -36,6 +38,10 @@ class InboundStream:
         "keyframes",
         "subscribers",
         "last_packet_at",
+        "bitrate_bps",
+        "last_fraction_lost",
+        "_meter_octets",
+        "_meter_at",
         "packets",
         "octets",
         "rtx_ssrc",
@@ -66,6 +72,24 @@ class InboundStream:
         self.sr_ntp = 0
         self.sr_rtp_timestamp = 0
         self.sr_received_at = -1.0
+        self.last_fraction_lost = 0  # RFC 3550 §6.4.1 fraction (/256) of our last report
+        self.bitrate_bps = 0.0  # smoothed, payload plus per-packet overhead
+        self._meter_octets = 0
+        self._meter_at: float | None = None
+
+    def measure(self, now: float) -> None:
+        """Update `bitrate_bps` (called about once a second from the timer)."""
+        total = self.octets + PACKET_OVERHEAD * self.packets
+        if self._meter_at is None:
+            self._meter_at, self._meter_octets = now, total
+            return
+        elapsed = now - self._meter_at
+        if elapsed < METER_INTERVAL:
+            return
+        sample = (total - self._meter_octets) * 8 / elapsed
+        self._meter_at, self._meter_octets = now, total
+        previous = self.bitrate_bps
+        self.bitrate_bps = sample if previous == 0 else 0.6 * previous + 0.4 * sample
 
     def active(self, now: float, window: float = 1.0) -> bool:
         return self.last_packet_at >= 0 and now - self.last_packet_at < window

@@ -11,6 +11,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from media.allocator import LayerAllocator
+from media.bandwidth_estimator import BandwidthEstimator
 from media.errors import BadPacket
 from media.inbound import InboundStream
 from media.negotiated import MediaDescription, MediaKind, NegotiatedSession
@@ -20,11 +22,13 @@ from media.rtcp import (
     FullIntraRequest,
     GenericNack,
     PictureLossIndication,
+    ReceiverEstimatedMaxBitrate,
     ReceiverReport,
     ReportBlock,
     RtcpPacket,
     SenderReport,
     SourceDescription,
+    TransportCcFeedback,
     encode_rtcp_compound,
     parse_rtcp_compound_untrusted,
 )
@@ -36,6 +40,8 @@ from media.twcc_recorder import TwccRecorder
 
 _SEQ_TS_SSRC = struct.Struct("!HII")
 _U16 = struct.Struct("!H")
+REMB_INTERVAL = 1.0  # s between receiver-estimated maximum bitrate messages
+REMB_MIN_BPS, REMB_MAX_BPS = 50_000, 2_500_000
 REPORT_INTERVAL = 1.0  # s; RFC 3550 §6.2 minimum is 5 s, but RFC 8829 media wants ~1 s
 SDES_CNAME = 1  # RFC 3550 §6.5.1
 
@@ -58,6 +64,15 @@ class PeerSession:
         self.subscriptions: dict[str, Subscription] = {}  # by local mid
         self.subscriptions_by_ssrc: dict[int, Subscription] = {}
         self.twcc = TwccRecorder()
+        self.estimator = BandwidthEstimator()  # the browser's downlink (subscribe sessions)
+        self.allocator = LayerAllocator()
+        self.next_allocation_at = 0.0
+        self.next_remb_at = 0.0
+        self.next_probe_at = 0.0
+        self.last_probe_at = -1e9
+        self.probe_until = -1.0
+        self.probe_bps = 0
+        self.remb_negotiated = False
         self._twcc_id: int | None = None
         self._mid_id: int | None = None
         self._rid_id: int | None = None
@@ -94,6 +109,8 @@ class PeerSession:
             self._twcc_id = ext.transport_cc if ext.transport_cc is not None else self._twcc_id
             self._mid_id = ext.mid if ext.mid is not None else self._mid_id
             self._rid_id = ext.rid if ext.rid is not None else self._rid_id
+            if any("goog-remb" in codec.rtcp_feedback for codec in description.codecs):
+                self.remb_negotiated = True
             if ext.repaired_rid is not None:
                 self._repaired_rid_id = ext.repaired_rid
             if self.kind is not TransportKind.PUBLISH:
@@ -330,6 +347,10 @@ class PeerSession:
                     stream.sr_ntp = packet.ntp_timestamp
                     stream.sr_rtp_timestamp = packet.rtp_timestamp
                     stream.sr_received_at = now
+            elif isinstance(packet, TransportCcFeedback):
+                self.estimator.on_feedback(packet, self.transport.send_history, now)
+            elif isinstance(packet, ReceiverEstimatedMaxBitrate):
+                self.estimator.on_remb(packet.bitrate, now)
             elif isinstance(packet, ReceiverReport | Bye | SourceDescription):
                 continue  # RTT from receiver reports feeds bandwidth estimation (not needed here)
 
@@ -356,22 +377,37 @@ class PeerSession:
                 if lost:
                     packets.append(GenericNack(self.rtcp_ssrc, stream.ssrc, tuple(lost)))
         packets.extend(self.twcc.due_feedback(self.rtcp_ssrc, now))
+        if self._twcc_id is None and self.remb_negotiated and now >= self.next_remb_at:
+            self.next_remb_at = now + REMB_INTERVAL
+            remb = self._receive_side_estimate()
+            if remb is not None:
+                packets.append(remb)
+
+    def _receive_side_estimate(self) -> ReceiverEstimatedMaxBitrate | None:
+        """REMB where transport-cc is not negotiated: grow above what arrives while loss is low,
+        hold under moderate loss, back off under heavy loss (a receive-side GCC in miniature)."""
+        streams = [s for s in self.inbound.values() if s.packets]
+        if not streams:
+            return None
+        incoming = sum(s.bitrate_bps for s in streams)
+        loss = max(s.last_fraction_lost for s in streams) / 256  # from our last RR
+        factor = 1.5 if loss < 0.02 else (1.0 if loss < 0.1 else 0.85)
+        bitrate = int(min(max(incoming * factor, REMB_MIN_BPS), REMB_MAX_BPS))
+        return ReceiverEstimatedMaxBitrate(self.rtcp_ssrc, bitrate, tuple(s.ssrc for s in streams))
 
     def _reports(self, now: float, wall_now: float) -> list[RtcpPacket]:
         if self.kind is TransportKind.PUBLISH:
-            blocks = tuple(
-                ReportBlock(
-                    v.ssrc,
-                    v.fraction_lost,
-                    v.cumulative_lost,
-                    v.highest_sequence,
-                    v.jitter,
-                    v.last_sr,
-                    v.delay_since_last_sr,
-                )
-                for stream in self.inbound.values()
-                if (v := stream.stats.report_block(now)) is not None
-            )
+            block_list: list[ReportBlock] = []
+            for stream in self.inbound.values():
+                v = stream.stats.report_block(now)
+                if v is None:
+                    continue
+                stream.last_fraction_lost = v.fraction_lost
+                block_list.append(ReportBlock(
+                    v.ssrc, v.fraction_lost, v.cumulative_lost, v.highest_sequence, v.jitter,
+                    v.last_sr, v.delay_since_last_sr,
+                ))
+            blocks = tuple(block_list)
             report = ReceiverReport(self.rtcp_ssrc, blocks[:31])
             sdes = SourceDescription(((self.rtcp_ssrc, ((SDES_CNAME, self.cname),)),))
             return [report, sdes]
@@ -394,6 +430,20 @@ class PeerSession:
             assert isinstance(first, SenderReport)
             reports.append(SourceDescription(((first.ssrc, ((SDES_CNAME, self.cname),)),)))
         return reports
+
+    def send_probe(self, now: float, interval: float) -> None:
+        """During a probe, pad the downlink up to `probe_bps` with RTX padding packets."""
+        if now >= self.probe_until:
+            return
+        carrier = next(
+            (s for s in self.subscriptions.values() if s.rtx_ssrc is not None),
+            None,
+        )
+        if carrier is None:
+            return
+        budget = int(self.probe_bps * interval / 8)
+        while budget > 0:
+            budget -= carrier.send_padding(now)
 
     def nack_timer(self) -> float | None:
         deadlines = [

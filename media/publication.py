@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from media.allocator import TrackPriority
 from media.inbound import InboundStream
 from media.negotiated import Codec, MediaDescription, MediaKind
 
 if TYPE_CHECKING:
     from media.subscription import Subscription
+
+
+UNAVAILABLE_BPS = 10**9  # a layer the publisher is not sending never fits
 
 
 class Publication:
@@ -34,6 +38,7 @@ class Publication:
         self.rtx_to_media_pt: dict[int, int] = {}
         self.subscriptions: list[Subscription] = []
         self.closed = False
+        self.priority = TrackPriority.CAMERA if self.is_video else TrackPriority.AUDIO
         self.update(description)
 
     @property
@@ -65,6 +70,15 @@ class Publication:
         if previous is not None:
             stream.subscribers.extend(previous.subscribers)  # publisher restarted the SSRC
         self.layers[layer] = stream
+
+    def layer_bitrates(self, now: float) -> tuple[int, ...]:
+        """Measured bitrate per layer, low to high; a silent layer is offered as unaffordable,
+        a layer too new to be measured as free (optimistic until the first measurement)."""
+        return tuple(
+            int(stream.bitrate_bps) if stream is not None and stream.active(now)
+            else UNAVAILABLE_BPS
+            for stream in self.layers
+        )
 
     def streams(self) -> list[InboundStream]:
         return [stream for stream in self.layers if stream is not None]

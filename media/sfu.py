@@ -15,6 +15,13 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
+from media.adaptation import (
+    AdaptationEvent,
+    LayerChanged,
+    SubscriptionResumed,
+    adapt_session,
+)
+from media.allocator import TrackPriority
 from media.certificate import DtlsCertificate
 from media.demux import PacketClass, classify
 from media.errors import BadPacket
@@ -61,7 +68,7 @@ class SessionStateChanged:
     reason: str
 
 
-SfuEvent = PublicationAdded | PublicationRemoved | SessionStateChanged
+SfuEvent = PublicationAdded | PublicationRemoved | SessionStateChanged | AdaptationEvent
 
 
 class UnknownSession(KeyError):
@@ -86,8 +93,10 @@ class Sfu:
         *,
         rng: random.Random | None = None,
         consent_timeout: float = 30.0,
+        adaptation: bool = True,
     ) -> None:
         self.certificate = certificate
+        self.adaptation = adaptation  # off: always the highest layer (for comparison runs)
         self._rng = rng or random.SystemRandom()
         self._consent_timeout = consent_timeout
         self.sessions: dict[int, PeerSession] = {}
@@ -360,9 +369,28 @@ class Sfu:
                 if stream.nack is not None and stream.nack.keyframe_needed:
                     stream.nack.keyframe_requested()
                     self._send_keyframe_request(stream, now)
+                stream.measure(now)
+            if session.kind is TransportKind.SUBSCRIBE:
+                self._adapt(session, now)
             for subscription in session.subscriptions.values():
                 if subscription.target_layer is not None:
                     self._request_keyframe_for(subscription, now)
+
+    def _adapt(self, session: PeerSession, now: float) -> None:
+        for event in adapt_session(session, now, self.adaptation):
+            self._events.append(event)
+            if isinstance(event, SubscriptionResumed | LayerChanged):
+                subscription = session.subscriptions.get(event.mid)
+                if subscription is not None:
+                    self._request_keyframe_for(subscription, now)
+        session.send_probe(now, TICK)
+
+    def set_publication_priority(self, publication_id: int, priority: TrackPriority) -> None:
+        """Signalling marks the advisor's screen share (it outranks the camera on a thin link)."""
+        publication = self.publications.get(publication_id)
+        if publication is None:
+            raise UnknownSession(f"no publication {publication_id}")
+        publication.priority = priority
 
     def datagrams_to_send(self) -> list[tuple[bytes, Address]]:
         """What every transport queued since the last call (one list shared by all of them)."""

@@ -22,6 +22,7 @@ from media.vp8 import is_vp8_keyframe
 
 _TWCC = struct.Struct("!H")
 NO_PAYLOAD_TYPE = -1
+_PADDING = bytes(254) + b"\xff"  # 255 octets of padding, the count in the last one
 SENT_RING = 512  # protected packets kept per non-RTX video subscription, by sequence & 511
 
 
@@ -85,6 +86,8 @@ class Subscription:
         self.rtx_sequence = initial_sequence ^ 0x5A5A
         self.keyframe_requests = 0
         self.layer_switches = 0
+        self.pauses = 0
+        self.padding_sent = 0
         # Without RTX a repair must be the very same SRTP packet: re-protecting a changed
         # packet under the same index would reuse the AES-GCM nonce (RFC 7714 §8.1).
         self._sent: list[bytes | None] | None = (
@@ -109,14 +112,40 @@ class Subscription:
 
     # -- layer selection -------------------------------------------------------------------
 
+    def pause(self) -> None:
+        """Stop forwarding video (the downlink cannot carry even the lowest layer)."""
+        if self.paused:
+            return
+        self.paused = True
+        self.pauses += 1
+        self.target_layer = None
+        self.detach()
+        self.layer = None  # resuming resyncs on a keyframe, so the pause is no gap to NACK
+
+    def resume(self, layer: int) -> None:
+        self.paused = False
+        self.select_layer(layer)
+
     def select_layer(self, layer: int) -> None:
         """Ask for `layer`; the switch happens on that layer's next keyframe."""
         if layer == self.layer and self.target_layer is None:
+            return
+        self._drop_target()
+        if layer == self.layer:  # back to the layer we never left: the pending switch is off
             return
         self.target_layer = layer
         stream = self.publication.layers[layer]
         if stream is not None and self not in stream.subscribers:
             stream.subscribers.append(self)
+
+    def _drop_target(self) -> None:
+        target = self.target_layer
+        self.target_layer = None
+        if target is None or target == self.layer:
+            return
+        stream = self.publication.layers[target]
+        if stream is not None and self in stream.subscribers:
+            stream.subscribers.remove(self)
 
     def _complete_switch(self, stream: InboundStream, now: float) -> None:
         old = self.publication.layers[self.layer] if self.layer is not None else None
@@ -166,8 +195,10 @@ class Subscription:
         if srtp is None or transport.address is None:
             return
         ext = self._ext_prefix
+        twcc_sequence = -1
         if self._ext_twcc_at >= 0:
-            _TWCC.pack_into(ext, self._ext_twcc_at, transport.next_twcc_sequence(now))
+            twcc_sequence = transport.next_twcc_sequence(now)
+            _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
         packet = b"".join(
             (
                 FIXED_HEADER.pack(
@@ -183,10 +214,38 @@ class Subscription:
         )
         protected = srtp.protect_rtp(packet)
         transport.outbox.append((protected, transport.address))
+        if twcc_sequence >= 0:
+            transport.send_history.on_sent(twcc_sequence, now, len(protected))
         if self._sent is not None:
             self._sent[out_sequence & (SENT_RING - 1)] = protected
         self.packets_sent += 1
         self.sr_clock.on_packet_sent(out_timestamp, payload_end - payload_start, now)
+
+    def send_padding(self, now: float) -> int:
+        """One padding-only RTX packet (RFC 4588 §4, RFC 3550 §5.1 P bit) for probing; returns
+        the bytes sent (0 when this stream cannot carry padding)."""
+        transport = self.transport
+        srtp, address = transport.srtp, transport.address
+        rtx_pt = next(iter(self.rtx_pt_for.values()), None)
+        if srtp is None or address is None or self.rtx_ssrc is None or rtx_pt is None:
+            return 0
+        self.rtx_sequence = (self.rtx_sequence + 1) & 0xFFFF
+        ext = self._ext_prefix
+        twcc_sequence = -1
+        if self._ext_twcc_at >= 0:
+            twcc_sequence = transport.next_twcc_sequence(now)
+            _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
+        header = FIXED_HEADER.pack(
+            self._header_flags | 0x20, rtx_pt, self.rtx_sequence, self.rewriter.last_timestamp,
+            self.rtx_ssrc,
+        )
+        packet = b"".join((header, ext, _PADDING))
+        protected = srtp.protect_rtp(packet)
+        transport.outbox.append((protected, address))
+        if twcc_sequence >= 0:
+            transport.send_history.on_sent(twcc_sequence, now, len(protected))
+        self.padding_sent += 1
+        return len(protected) + 28  # with IPv4 + UDP headers
 
     # -- repair ------------------------------------------------------------------------------
 
@@ -226,8 +285,10 @@ class Subscription:
         # RFC 4588 §4: own SSRC and sequence space; the original sequence number leads the payload.
         self.rtx_sequence = (self.rtx_sequence + 1) & 0xFFFF
         ext = self._ext_prefix
+        twcc_sequence = -1
         if self._ext_twcc_at >= 0:
-            _TWCC.pack_into(ext, self._ext_twcc_at, transport.next_twcc_sequence(now))
+            twcc_sequence = transport.next_twcc_sequence(now)
+            _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
         packet = b"".join(
             (
                 FIXED_HEADER.pack(
@@ -242,6 +303,9 @@ class Subscription:
                 plain[payload_start:payload_end],
             )
         )
-        transport.outbox.append((srtp.protect_rtp(packet), address))
+        protected = srtp.protect_rtp(packet)
+        transport.outbox.append((protected, address))
+        if twcc_sequence >= 0:
+            transport.send_history.on_sent(twcc_sequence, now, len(protected))
         self.retransmissions += 1
         return True

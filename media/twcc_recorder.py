@@ -17,7 +17,10 @@ MAX_PENDING = 4096  # arrivals kept between two feedback packets (bounds memory 
 class TwccRecorder:
     """Collects (transport sequence, arrival) pairs and turns them into feedback packets."""
 
-    __slots__ = ("enabled", "_arrivals", "_highest", "_started", "_feedback_count", "_next_at")
+    __slots__ = (
+        "enabled", "_arrivals", "_highest", "_started", "_feedback_count", "_next_at",
+        "_next_unreported",
+    )
 
     def __init__(self) -> None:
         self.enabled = False
@@ -26,6 +29,7 @@ class TwccRecorder:
         self._started = False
         self._feedback_count = 0
         self._next_at = 0.0
+        self._next_unreported: int | None = None  # so losses before a window's first arrival count
 
     def on_packet(self, sequence: int, now: float) -> None:
         if not self.enabled or len(self._arrivals) >= MAX_PENDING:
@@ -42,12 +46,18 @@ class TwccRecorder:
                 self._highest = extended
         self._arrivals.append((extended, int(now * 1_000_000)))
 
+    def next_feedback_at(self) -> float | None:
+        return self._next_at if self._arrivals else None
+
     def due_feedback(self, sender_ssrc: int, now: float) -> list[TransportCcFeedback]:
         if not self._arrivals or now < self._next_at:
             return []
         self._next_at = now + FEEDBACK_INTERVAL
         arrivals = sorted(dict(self._arrivals).items())  # one arrival per sequence number
         self._arrivals.clear()
-        packets = build_transport_cc_feedback(sender_ssrc, 0, self._feedback_count, arrivals)
+        packets = build_transport_cc_feedback(
+            sender_ssrc, 0, self._feedback_count, arrivals, start_sequence=self._next_unreported
+        )
+        self._next_unreported = max(self._next_unreported or 0, arrivals[-1][0] + 1)
         self._feedback_count = (self._feedback_count + len(packets)) & 0xFF
         return packets

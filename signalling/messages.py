@@ -193,7 +193,7 @@ def _candidate(f: Fields) -> Candidate:
     text = f.text("candidate", 1024, required=False, min_chars=0)
     if text:
         try:
-            parse_candidate_untrusted(text.removeprefix("candidate:"))
+            parse_candidate_untrusted(text)
         except ProtocolError as exc:
             raise bad(f"candidate: {exc}", codes.BAD_CANDIDATE) from None
     return Candidate(transport, text or None)

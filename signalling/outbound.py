@@ -13,7 +13,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from signalling.messages import PROTOCOL_VERSION, DeviceCheck, RequestId, Role, Source, TransportName
+from signalling.messages import (
+    PROTOCOL_VERSION,
+    DeviceCheck,
+    RequestId,
+    Role,
+    Source,
+    TransportName,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--long"):
+        for item in items:  # 100 000-input fuzz runs and soaks need more than the default bound
+            item.add_marker(pytest.mark.timeout(7200))
         return
     skip_long = pytest.mark.skip(reason="long mode only: run with --long")
     for item in items:

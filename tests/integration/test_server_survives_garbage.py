@@ -27,7 +27,9 @@ async def blast(target: tuple[str, int], stop: trio.Event, sent: list[int]) -> N
                 if corpus and rng.random() < 0.5:
                     datagram = rng.choice(corpus)
                 else:
-                    datagram = bytes([rng.choice(FIRST_BYTES)]) + rng.randbytes(rng.randrange(0, 1400))
+                    datagram = bytes([rng.choice(FIRST_BYTES)]) + rng.randbytes(
+                        rng.randrange(0, 1400)
+                    )
                 try:
                     sock.sendto(datagram[:65000], target)
                     sent[0] += 1

@@ -3,6 +3,7 @@ in-memory network between them that can drop datagrams. No sockets, no real time
 
 from __future__ import annotations
 
+import heapq
 import random
 import struct
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from media.negotiated import (
 from media.rtp import encode_rtp
 from media.sfu import Sfu
 from media.transport import TransportKind
+from tests.media.link_model import BottleneckLink
 
 SFU_ADDRESS = ("127.0.0.1", 3479)
 WALL_EPOCH = 1_800_000_000.0
@@ -55,6 +57,9 @@ class World:
     peers: dict[tuple[str, int], Peer] = field(default_factory=dict)
     drop: Callable[[tuple[str, int], tuple[str, int], bytes], bool] = lambda src, dst, data: False
     rng: random.Random = field(default_factory=lambda: random.Random(5))
+    downlinks: dict[tuple[str, int], BottleneckLink] = field(default_factory=dict)
+    _in_flight: list[tuple[float, int, tuple[str, int], bytes]] = field(default_factory=list)
+    _order: int = 0
 
     @classmethod
     def create(cls) -> World:
@@ -71,6 +76,7 @@ class World:
         *,
         fingerprint_override: Fingerprint | None = None,
         answer_after: float = 0.0,
+        twcc_feedback: bool = False,
     ) -> Peer:
         """A connected-to-be client; `answer_after` delays the SFU learning the browser's
         answer, as when a browser answers our offer and its checks overtake the answer."""
@@ -88,7 +94,12 @@ class World:
         if not answer_after:
             self.sfu.apply_negotiation(session_id, negotiated, self.now)
         transport = ClientTransport(
-            remote, local, SFU_ADDRESS, certificate, self.sfu.certificate.fingerprint
+            remote,
+            local,
+            SFU_ADDRESS,
+            certificate,
+            self.sfu.certificate.fingerprint,
+            twcc_extension_id=EXTENSIONS.transport_cc if twcc_feedback else None,
         )
         address = ("127.0.0.1", 40000 + len(self.peers))
         peer = Peer(name, address, transport, session_id)
@@ -107,6 +118,9 @@ class World:
             if deadline is not None and deadline <= self.now:
                 peer.transport.handle_timer(self.now)
         self.sfu.handle_timer(self.now, WALL_EPOCH + self.now)
+        while self._in_flight and self._in_flight[0][0] <= self.now:
+            arrival, _, address, datagram = heapq.heappop(self._in_flight)
+            self.peers[address].transport.receive_datagram(datagram, arrival)
         for _ in range(10):  # let request/response chains settle within one step
             moved = False
             for peer in self.peers.values():
@@ -117,8 +131,16 @@ class World:
             for datagram, address in self.sfu.datagrams_to_send():
                 moved = True
                 target = self.peers.get(address)
-                if target is not None and not self.drop(SFU_ADDRESS, address, datagram):
+                if target is None or self.drop(SFU_ADDRESS, address, datagram):
+                    continue
+                link = self.downlinks.get(address)
+                if link is None:
                     target.transport.receive_datagram(datagram, self.now)
+                    continue
+                arrival = link.send(self.now, len(datagram) + 28)
+                if arrival is not None:
+                    self._order += 1
+                    heapq.heappush(self._in_flight, (arrival, self._order, address, datagram))
             if not moved:
                 break
 

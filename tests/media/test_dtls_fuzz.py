@@ -184,9 +184,9 @@ well_framed = st.lists(
 ).map(b"".join)
 
 
-# Each example builds fresh endpoints (a ServerHello costs an ECDHE key and a signature), so the
-# --long budgets stay below the default 100 000 to fit pytest's 300 s timeout.
-@settings(max_examples=fuzz_budget(short=300, long=30_000), deadline=None)
+# Each example builds fresh endpoints (a ServerHello costs an ECDHE key and a signature): the
+# --long run of these takes about half an hour (conftest lifts the timeout in long mode).
+@settings(max_examples=fuzz_budget(short=300), deadline=None)
 @given(data=dtls_looking)
 def test_fuzz_random_bytes(data: bytes) -> None:
     feed(fresh_server(after_hello=True), data)
@@ -194,7 +194,7 @@ def test_fuzz_random_bytes(data: bytes) -> None:
     assert_connected_survives(data)
 
 
-@settings(max_examples=fuzz_budget(short=200, long=20_000), deadline=None)
+@settings(max_examples=fuzz_budget(short=200), deadline=None)
 @given(data=well_framed)
 def test_fuzz_well_framed_records(data: bytes) -> None:
     feed(fresh_server(after_hello=False), data)
@@ -203,7 +203,7 @@ def test_fuzz_well_framed_records(data: bytes) -> None:
     assert_connected_survives(data)
 
 
-@settings(max_examples=fuzz_budget(short=200, long=30_000), deadline=None)
+@settings(max_examples=fuzz_budget(short=200), deadline=None)
 @given(
     which=st.integers(0, 10),
     flips=st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 255)), min_size=1, max_size=4),

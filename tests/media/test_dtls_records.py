@@ -130,7 +130,7 @@ def test_fuzz_parse_gives_records_or_bad_packet(data: bytes) -> None:
         assert seq is None or 0 <= seq <= 0xFFFF
 
 
-@settings(max_examples=fuzz_budget(short=150, long=30_000), deadline=None)
+@settings(max_examples=fuzz_budget(short=150), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(20, 23), st.integers(0, 3), st.binary(max_size=120)),
              min_size=1, max_size=12),

@@ -226,8 +226,11 @@ def simulcast_world() -> tuple[World, object, object]:
     from tests.media.sfu_world import VP8
 
     ext = HeaderExtensionIds(mid=1, rid=4, repaired_rid=5, transport_cc=3)
-    media = (MediaDescription("1", MediaKind.VIDEO, Direction.RECVONLY, (VP8,), ext,
-                              rids=("q", "h", "f")),)
+    media = (
+        MediaDescription(
+            "1", MediaKind.VIDEO, Direction.RECVONLY, (VP8,), ext, rids=("q", "h", "f")
+        ),
+    )
     world = World.create()
     alice = world.add_peer("alice", TransportKind.PUBLISH, media)
     bob = world.add_peer("bob", TransportKind.SUBSCRIBE, subscriber_media(world.sfu))
@@ -238,8 +241,9 @@ def simulcast_world() -> tuple[World, object, object]:
 def layer_packet(rid: str, ssrc: int, sequence: int, timestamp: int, payload: bytes) -> bytes:
     from media.rtp import encode_rtp
 
-    return encode_rtp(96, True, sequence, timestamp, ssrc, payload,
-                      extensions={1: b"1", 4: rid.encode()})
+    return encode_rtp(
+        96, True, sequence, timestamp, ssrc, payload, extensions={1: b"1", 4: rid.encode()}
+    )
 
 
 def test_simulcast_layers_are_learned_by_rid_and_switched_on_a_keyframe() -> None:

@@ -94,20 +94,29 @@ def test_shared_fuzz_regressions_are_survived(conformance_dir: object) -> None:
 def _header() -> st.SearchStrategy[bytes]:
     """A plausible RTP/RTCP start (V=2, alice's SSRC sometimes) so libsrtp accepts to protect."""
     return st.tuples(
-        st.integers(0x80, 0xBF), st.integers(0, 255), st.integers(0, 0xFFFF),
-        st.integers(0, 0xFFFFFFFF), st.sampled_from([2222, 1111, 2223, 0xDEADBEEF]),
+        st.integers(0x80, 0xBF),
+        st.integers(0, 255),
+        st.integers(0, 0xFFFF),
+        st.integers(0, 0xFFFFFFFF),
+        st.sampled_from([2222, 1111, 2223, 0xDEADBEEF]),
     ).map(lambda t: struct.pack("!BBHII", *t))
 
 
-@settings(max_examples=fuzz_budget(short=1500), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=fuzz_budget(short=1500),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(header=_header(), body=st.binary(max_size=300))
 def test_random_authenticated_packets_are_survived(header: bytes, body: bytes) -> None:
     inject(header + body, authenticated=True)
 
 
-@settings(max_examples=fuzz_budget(short=1500), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=fuzz_budget(short=1500),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_mutated_valid_packets_are_survived(data: st.DataObject) -> None:
     valid = bytearray(video_packet(500, 90000, VP8_DELTA, twcc=7))

@@ -204,7 +204,7 @@ def test_fuzz_unprotect_random_bytes(profile: SrtpProfile, data: bytes) -> None:
 _NEXT_SEQ = itertools.count(1)
 
 
-@settings(max_examples=fuzz_budget(short=200, long=30_000), deadline=None)
+@settings(max_examples=fuzz_budget(short=200), deadline=None)
 @given(
     profile=st.sampled_from(PROFILES),
     flips=st.lists(st.tuples(st.integers(0, 400), st.integers(1, 255)), min_size=1, max_size=3),

@@ -152,7 +152,7 @@ def test_fuzz_random_bytes(data: bytes) -> None:
     exercise(data)
 
 
-@settings(max_examples=fuzz_budget(500, 50_000), deadline=None)
+@settings(max_examples=fuzz_budget(500), deadline=None)
 @given(
     st.sampled_from(_valid_messages()),
     st.lists(
@@ -169,7 +169,7 @@ def test_fuzz_mutated_valid_messages(
     exercise(data)
 
 
-@settings(max_examples=fuzz_budget(500, 50_000), deadline=None)
+@settings(max_examples=fuzz_budget(500), deadline=None)
 @given(
     st.integers(0, 0x3FFF),
     st.binary(min_size=12, max_size=12),

@@ -1,0 +1,1 @@
+"""The signalling I/O shell: WebSocket endpoint, hub, media bridge and identity look-ups."""
