@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from media.negotiated import IceCredentials
+from bench.streams import PublishFormat
+from media.negotiated import DtlsRole, IceCredentials
 from signalling.sdp import parse_sdp_untrusted
 
 MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
@@ -43,8 +44,10 @@ def _header(session_id: int, mids: list[str]) -> list[str]:
     ]
 
 
-def _transport_lines(ice: IceCredentials, fingerprint: str, setup: str) -> list[str]:
-    return [
+def _transport_lines(
+    ice: IceCredentials, fingerprint: str, setup: str, candidate: str | None = None
+) -> list[str]:
+    lines = [
         "c=IN IP4 0.0.0.0",
         "a=rtcp:9 IN IP4 0.0.0.0",
         f"a=ice-ufrag:{ice.ufrag}",
@@ -52,15 +55,23 @@ def _transport_lines(ice: IceCredentials, fingerprint: str, setup: str) -> list[
         f"a=fingerprint:sha-256 {fingerprint}",
         f"a=setup:{setup}",
     ]
+    if candidate is not None:  # gathered before the offer, as a non-trickling browser does
+        lines += [f"a={candidate}", "a=end-of-candidates"]
+    return lines
 
 
 def publish_offer(
-    ice: IceCredentials, fingerprint: str, ssrcs: PublishSsrcs, cname: str, session_id: int
+    ice: IceCredentials,
+    fingerprint: str,
+    ssrcs: PublishSsrcs,
+    cname: str,
+    session_id: int,
+    candidate: str | None = None,
 ) -> str:
     """A sendonly Opus + VP8 offer, like Chromium's for a camera and a microphone."""
     lines = _header(session_id, ["0", "1"])
     lines += [f"m=audio 9 UDP/TLS/RTP/SAVPF {OPUS_PT}"]
-    lines += _transport_lines(ice, fingerprint, "actpass")
+    lines += _transport_lines(ice, fingerprint, "actpass", candidate)
     lines += [
         "a=mid:0",
         f"a=extmap:1 {MID_URI}",
@@ -75,7 +86,7 @@ def publish_offer(
         f"a=ssrc:{ssrcs.audio} cname:{cname}",
     ]
     lines += [f"m=video 9 UDP/TLS/RTP/SAVPF {VP8_PT} {RTX_PT}"]
-    lines += _transport_lines(ice, fingerprint, "actpass")
+    lines += _transport_lines(ice, fingerprint, "actpass", candidate)
     lines += [
         "a=mid:1",
         f"a=extmap:1 {MID_URI}",
@@ -117,7 +128,13 @@ def remote_transport(sdp: str) -> RemoteTransport:
     )
 
 
-def subscribe_answer(offer: str, ice: IceCredentials, fingerprint: str, session_id: int) -> str:
+def subscribe_answer(
+    offer: str,
+    ice: IceCredentials,
+    fingerprint: str,
+    session_id: int,
+    candidate: str | None = None,
+) -> str:
     """Accept every m-line of the SFU's subscribe offer as recvonly, with its first codec."""
     description = parse_sdp_untrusted(offer)
     mids = [section.mid or str(i) for i, section in enumerate(description.media)]
@@ -131,8 +148,9 @@ def subscribe_answer(offer: str, ice: IceCredentials, fingerprint: str, session_
         ]
         formats += rtx[:1]
         lines += [f"m={section.kind} 9 UDP/TLS/RTP/SAVPF {' '.join(formats)}"]
-        lines += _transport_lines(ice, fingerprint, "active")
-        lines += [f"a=mid:{mid}", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize"]
+        lines += _transport_lines(ice, fingerprint, "active", candidate)
+        direction = "inactive" if section.has("inactive") or section.port == 0 else "recvonly"
+        lines += [f"a=mid:{mid}", f"a={direction}", "a=rtcp-mux", "a=rtcp-rsize"]
         lines += [f"a=extmap:{v}" for v in section.values("extmap")]
         for payload_type in formats:
             lines.append(f"a=rtpmap:{rtpmaps[payload_type]}")
@@ -141,3 +159,55 @@ def subscribe_answer(offer: str, ice: IceCredentials, fingerprint: str, session_
                 f"a=rtcp-fb:{v}" for v in section.values("rtcp-fb") if v.split()[0] == payload_type
             ]
     return "\r\n".join(lines) + "\r\n"
+
+
+def answer_dtls_role(sdp: str) -> DtlsRole:
+    """Our DTLS role from the server's `a=setup` (RFC 8842 §5): its `active` makes us server."""
+    description = parse_sdp_untrusted(sdp)
+    section = description.media[0]
+    setup = section.value("setup") or description.value("setup") or "passive"
+    return DtlsRole.SERVER if setup == "active" else DtlsRole.CLIENT
+
+
+def _extension_id(values: list[str], uri: str) -> int | None:
+    for value in values:
+        parts = value.split()
+        if len(parts) >= 2 and parts[1] == uri:
+            return int(parts[0].split("/")[0])
+    return None
+
+
+def publish_format(answer: str) -> PublishFormat:
+    """Payload types, mids and extension ids as the server's answer accepted them."""
+    description = parse_sdp_untrusted(answer)
+    audio_pt, video_pt = OPUS_PT, VP8_PT
+    mids = {"audio": "0", "video": "1"}
+    extmaps: list[str] = []
+    for section in description.media:
+        codecs = {v.split()[1].split("/")[0].lower(): int(v.split()[0])
+                  for v in section.values("rtpmap")}
+        if section.kind == "audio":
+            audio_pt = codecs.get("opus", audio_pt)
+        elif section.kind == "video":
+            video_pt = codecs.get("vp8", video_pt)
+        mids[section.kind] = section.mid or mids[section.kind]
+        extmaps += section.values("extmap")
+    return PublishFormat(audio_pt, video_pt, _extension_id(extmaps, MID_URI),
+                         _extension_id(extmaps, TWCC_URI), mids["audio"].encode(),
+                         mids["video"].encode())
+
+
+def subscribe_payload_types(offer: str) -> tuple[int, int, int | None]:
+    """(Opus PT, VP8 PT, transport-cc extension id) of a server's subscribe offer."""
+    description = parse_sdp_untrusted(offer)
+    audio_pt, video_pt = OPUS_PT, VP8_PT
+    extmaps: list[str] = []
+    for section in description.media:
+        codecs = {v.split()[1].split("/")[0].lower(): int(v.split()[0])
+                  for v in section.values("rtpmap")}
+        if section.kind == "audio" and "opus" in codecs:
+            audio_pt = codecs["opus"]
+        elif section.kind == "video" and "vp8" in codecs:
+            video_pt = codecs["vp8"]
+        extmaps += section.values("extmap")
+    return audio_pt, video_pt, _extension_id(extmaps, TWCC_URI)

@@ -28,6 +28,7 @@ class DirectionState:
     in_burst: bool = False
     sent: int = 0
     dropped: int = 0
+    last_departure: float = 0.0
 
     def admit(self, size: int, now: float, rng: random.Random) -> float | None:
         """Return when the datagram leaves the link, or None when the link drops it."""
@@ -56,7 +57,10 @@ class DirectionState:
         if profile.jitter_ms:
             delay += rng.uniform(-profile.jitter_ms, profile.jitter_ms)
         self.sent += 1
-        return departure + max(delay, 0.0) / 1000.0
+        # Radio links deliver in order: jitter delays packets, it does not reorder them.
+        arrival = max(departure + max(delay, 0.0) / 1000.0, self.last_departure)
+        self.last_departure = arrival
+        return arrival
 
 
 @dataclass

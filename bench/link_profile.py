@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +33,53 @@ class LinkProfile:
 
 
 CLEAN = LinkProfile()
+
+
+@dataclass(frozen=True, slots=True)
+class MobileProfile:
+    """Both directions of a phone's link, named like the conditions people meet."""
+
+    name: str
+    downlink: LinkProfile
+    uplink: LinkProfile
+    description: str
+
+
+# Figures in the range measured on UMTS/HSPA links (typical "3G" in rural areas and on trains):
+# a few hundred kbit/s, 100-400 ms round trip, loss in bursts when the radio hands over.
+PROFILES: dict[str, MobileProfile] = {
+    profile.name: profile
+    for profile in (
+        MobileProfile(
+            "3g-good",
+            LinkProfile(rate_kbps=1500, delay_ms=60, jitter_ms=10, loss=0.002, queue_ms=400),
+            LinkProfile(rate_kbps=700, delay_ms=60, jitter_ms=10, loss=0.002, queue_ms=400),
+            "HSPA with good signal: 1.5 Mbit/s down, 0.7 up, 120 ms round trip",
+        ),
+        MobileProfile(
+            "3g-poor",
+            LinkProfile(rate_kbps=400, delay_ms=150, jitter_ms=40, loss=0.01,
+                        burst_loss=0.004, burst_length=4, queue_ms=500),
+            LinkProfile(rate_kbps=250, delay_ms=150, jitter_ms=40, loss=0.01,
+                        burst_loss=0.004, burst_length=4, queue_ms=500),
+            "UMTS at the cell edge: 400 kbit/s down, 250 up, 300 ms round trip, bursty loss",
+        ),
+        MobileProfile(
+            "edge",
+            LinkProfile(rate_kbps=150, delay_ms=200, jitter_ms=50, loss=0.01, queue_ms=800),
+            LinkProfile(rate_kbps=80, delay_ms=200, jitter_ms=50, loss=0.01, queue_ms=800),
+            "EDGE fallback: 150 kbit/s down, 80 up, 400 ms round trip: audio only territory",
+        ),
+    )
+}
+
+# Downlink capacity (kbit/s) over time for "3g-poor": the phone moves, capacity changes every few
+# seconds, once drops below what video needs, and comes back.
+CAPACITY_TRACE_3G_POOR: tuple[tuple[float, float], ...] = (
+    (0, 400), (8, 250), (14, 120), (22, 80), (30, 300), (38, 600), (46, 400),
+)
+
+
+def with_rate(profile: LinkProfile, rate_kbps: float) -> LinkProfile:
+    """The same link with another capacity (for capacity traces)."""
+    return replace(profile, rate_kbps=rate_kbps)

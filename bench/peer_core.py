@@ -20,7 +20,15 @@ from media.negotiated import DtlsRole, Fingerprint, IceCredentials
 from media.rtcp import encode_rtcp_compound
 from media.rtp_header import find_one_byte_extension, parse_rtp_layout_untrusted
 from media.srtp import SrtpContext
-from media.stun import parse_stun_untrusted
+from media.stun import (
+    BINDING,
+    StunClass,
+    StunMessage,
+    encode_stun,
+    parse_stun_untrusted,
+    verify_message_integrity,
+)
+from media.stun_attributes import XOR_MAPPED_ADDRESS, encode_xor_mapped_address
 from media.twcc_recorder import TwccRecorder
 
 Address = tuple[str, int]
@@ -48,16 +56,24 @@ class ClientTransport:
         server_fingerprint: Fingerprint,
         *,
         twcc_extension_id: int | None = None,
+        dtls_role: DtlsRole = DtlsRole.CLIENT,
     ) -> None:
-        """`twcc_extension_id`: send transport-cc feedback for what arrives, as browsers do."""
+        """`twcc_extension_id`: send transport-cc feedback for what arrives, as browsers do.
+
+        `dtls_role`: CLIENT when the server answered or offered `a=setup:passive`/`actpass`
+        (our SFU); SERVER when it answered our `actpass` offer with `a=setup:active` (Janus).
+        """
         self.server = server
         self.local_ice = local_ice
         self.certificate = certificate
+        self._local_key = local_ice.pwd.encode()
         self._ice = IceControllingClient(
             local_ice, remote_ice, server, tie_breaker=secrets.randbits(64)
         )
-        self._dtls = DtlsEndpoint(DtlsRole.CLIENT, certificate, server_fingerprint)
+        self._dtls = DtlsEndpoint(dtls_role, certificate, server_fingerprint)
         self._dtls_started = False
+        # As DTLS server, the peer's ClientHello may overtake our view of ICE success.
+        self._early_dtls: list[bytes] = []
         self.srtp: SrtpContext | None = None
         self.received_rtp: deque[bytes] = deque()  # plaintext, for the application to drain
         self.received_rtcp: deque[bytes] = deque()
@@ -103,11 +119,38 @@ class ClientTransport:
             except BadPacket:
                 self.bad_packets += 1
                 return
+            if message.message_class is StunClass.REQUEST:
+                self._answer_check(message, data)
+                return
             self._ice.receive_stun(message, data, now)
             self._drain_ice(now)
         elif packet_class is PacketClass.DTLS:
+            if not self._dtls_started:
+                if len(self._early_dtls) < 8:
+                    self._early_dtls.append(data)
+                return
             self._dtls.receive_datagram(data, now)
             self._drain_dtls()
+
+    def _answer_check(self, message: StunMessage, raw: bytes) -> None:
+        """Answer the server's own binding requests, as a browser's full ICE agent does.
+
+        A full-ICE server (or Janus's libnice even in lite mode) checks the path back to us and
+        may wait for our answer before it starts DTLS. Signed with our password (RFC 8445 §7.3).
+        """
+        if message.method != BINDING:
+            return
+        username = message.username
+        if username is None or not username.startswith(self.local_ice.ufrag.encode() + b":"):
+            return
+        if not verify_message_integrity(raw, message, self._local_key):
+            return
+        host, port = self.server
+        self._outbox.append(encode_stun(
+            StunClass.SUCCESS, BINDING, message.transaction_id,
+            ((XOR_MAPPED_ADDRESS, encode_xor_mapped_address(host, port, message.transaction_id)),),
+            integrity_key=self._local_key, fingerprint=True,
+        ))
 
     def _record_arrival(self, plain: bytes, now: float) -> None:
         assert self._twcc_id is not None
@@ -121,6 +164,10 @@ class ClientTransport:
             if isinstance(event, IceClientConnected) and not self._dtls_started:
                 self._dtls_started = True
                 self._dtls.start(now)
+                early, self._early_dtls = self._early_dtls, []
+                for datagram in early:
+                    self._dtls.receive_datagram(datagram, now)
+                self._drain_dtls()
             elif isinstance(event, IceClientFailed):
                 self._fail(f"ice: {event.reason}")
 

@@ -1,14 +1,16 @@
 """Start the real server (`videotermin serve`) as a separate process for a benchmark run.
 
-Generated config on 127.0.0.1 only, the dev signalling path switched on (the load generator
-publishes and subscribes through it), pinned to its own CPU where the machine has two, and
-always stopped by PID.
+Generated config: HTTP and media on one host (127.0.0.1, or the harness's network namespace),
+storage and the e-mail outbox in a temporary folder, an advisor-token secret, and one advisor
+account made with the CLI (`videotermin advisor add`) before the start. The process is pinned
+to its own CPU (before it starts any thread) and always stopped by PID.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,12 +23,26 @@ from pathlib import Path
 
 import httpx
 
+ADVISOR = "bench"
+ADVISOR_TOKEN_SECRET = "bench-advisor-token-secret-0123456789"
+
 
 @dataclass(frozen=True)
 class ServerProcess:
     pid: int
     http_url: str
     udp_port: int
+    folder: Path
+    advisor: str = ADVISOR
+    advisor_password: str = ""
+
+    @property
+    def ws_url(self) -> str:
+        return self.http_url.replace("http://", "ws://", 1) + "/ws"
+
+    @property
+    def outbox(self) -> Path:
+        return self.folder / "outbox"
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -44,34 +60,69 @@ def pin(pid: int, cpu: int) -> bool:
     return True
 
 
+def _pin_self(cpu: int | None) -> None:
+    if cpu is not None:
+        pin(0, cpu)
+
+
+def write_config(folder: Path, host: str, http_port: int, udp_port: int,
+                 dev_signalling: bool) -> Path:
+    config = folder / "bench.toml"
+    config.write_text(
+        f'[http]\nhost = "{host}"\nport = {http_port}\n'
+        f'[media]\nudp_host = "{host}"\nudp_port = {udp_port}\n'
+        f"dev_signalling = {'true' if dev_signalling else 'false'}\n"
+        f'[storage]\ndata_dir = "{folder}/data"\n'
+        f'[mail]\nmode = "outbox"\noutbox_dir = "{folder}/outbox"\n'
+        f'[signalling]\nadvisor_token_secret = "{ADVISOR_TOKEN_SECRET}"\n'
+        '[log]\nlevel = "WARNING"\n'
+    )
+    return config
+
+
+def add_advisor(config: Path) -> str:
+    """Create the bench advisor with the CLI; returns the password it printed once."""
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "advisor", "add", ADVISOR, "--name", "Bench Advisor",
+         "--config", str(config)],
+        capture_output=True, text=True, timeout=60,
+    )
+    found = re.search(r"password:\s*(\S+)", done.stdout)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"could not create the bench advisor: {done.stdout}{done.stderr}")
+    return found.group(1)
+
+
 @contextlib.contextmanager
-def running_server(cpu: int | None = 1, timeout: float = 30.0) -> Iterator[ServerProcess]:
-    with tempfile.TemporaryDirectory(prefix="videotermin-bench-") as folder:
+def running_server(
+    cpu: int | None = 1,
+    timeout: float = 30.0,
+    *,
+    host: str = "127.0.0.1",
+    wrap: list[str] | None = None,
+    dev_signalling: bool = True,
+) -> Iterator[ServerProcess]:
+    """`wrap`: a command prefix (e.g. `ip netns exec NAME`) to run the server under."""
+    with tempfile.TemporaryDirectory(prefix="videotermin-bench-") as name:
+        folder = Path(name)
         http_port, udp_port = free_port(), free_port(socket.SOCK_DGRAM)
-        config = Path(folder) / "bench.toml"
-        config.write_text(
-            f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n'
-            f'[media]\nudp_host = "127.0.0.1"\nudp_port = {udp_port}\ndev_signalling = true\n'
-            f'[storage]\ndata_dir = "{folder}/data"\n'
-            f'[mail]\nmode = "outbox"\noutbox_dir = "{folder}/outbox"\n'
-        )
-        log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115 - closed below
+        config = write_config(folder, host, http_port, udp_port, dev_signalling)
+        password = add_advisor(config)
+        log_path = folder / "server.log"
+        log = open(log_path, "wb")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--config", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            [*(wrap or []), sys.executable, "-m", "server.cli", "serve", "--config", str(config)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=lambda: _pin_self(cpu),  # noqa: PLW1509 - only sched_setaffinity
         )
         try:
-            if cpu is not None:
-                pin(process.pid, cpu)
-            url = f"http://127.0.0.1:{http_port}"
-            _wait_healthy(url, process, timeout, Path(folder) / "server.log")
-            yield ServerProcess(process.pid, url, udp_port)
+            url = f"http://{host}:{http_port}"
+            _wait_healthy(url, process, timeout, log_path)
+            yield ServerProcess(process.pid, url, udp_port, folder, ADVISOR, password)
         finally:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)

@@ -177,6 +177,10 @@ class PeerSession:
         except BadPacket:
             self.bad_rtp += 1
             return
+        if self._twcc_id is not None:  # every packet counts, padding probes and RTX included
+            value = find_one_byte_extension(plain, ext_start, ext_end, self._twcc_id)
+            if value is not None and len(value) == 2:
+                self.twcc.on_packet(_U16.unpack(value)[0], now)
         sequence, timestamp, ssrc = _SEQ_TS_SSRC.unpack_from(plain, 2)
         stream = self.inbound.get(ssrc)
         if stream is None:
@@ -188,10 +192,6 @@ class PeerSession:
             if stream is None:
                 self.unknown_ssrc += 1
                 return
-        if self._twcc_id is not None:
-            value = find_one_byte_extension(plain, ext_start, ext_end, self._twcc_id)
-            if value is not None and len(value) == 2:
-                self.twcc.on_packet(_U16.unpack(value)[0], now)
         self._accept(stream, plain, plain[1], sequence, timestamp, payload_start, payload_end, now)
 
     def _accept(
@@ -231,10 +231,6 @@ class PeerSession:
         """Unwrap an RFC 4588 retransmission into the original packet and accept it."""
         if payload_end - payload_start < 2:
             return  # RTX padding probe: carries no original packet
-        if self._twcc_id is not None:
-            value = find_one_byte_extension(plain, ext_start, ext_end, self._twcc_id)
-            if value is not None and len(value) == 2:
-                self.twcc.on_packet(_U16.unpack(value)[0], now)
         original_sequence = _U16.unpack_from(plain, payload_start)[0]
         media_pt = stream.publication.rtx_to_media_pt.get(plain[1] & 0x7F)
         if media_pt is None:
@@ -376,7 +372,8 @@ class PeerSession:
                 lost = stream.nack.due_nacks(now)
                 if lost:
                     packets.append(GenericNack(self.rtcp_ssrc, stream.ssrc, tuple(lost)))
-        packets.extend(self.twcc.due_feedback(self.rtcp_ssrc, now))
+        media_ssrc = next(iter(self.inbound), 0)  # any of the publisher's own SSRCs
+        packets.extend(self.twcc.due_feedback(self.rtcp_ssrc, now, media_ssrc))
         if self._twcc_id is None and self.remb_negotiated and now >= self.next_remb_at:
             self.next_remb_at = now + REMB_INTERVAL
             remb = self._receive_side_estimate()

@@ -30,6 +30,35 @@ def _codec_key(codec: Codec) -> tuple[str, int]:
     return codec.name.lower(), codec.clock_rate
 
 
+def red_to_unwrap(source: Publication, target: MediaDescription) -> int:
+    """The publisher's RED payload type when the subscriber did not negotiate RED, else -1."""
+    if any(c.name.lower() == "red" for c in target.codecs):
+        return NO_PAYLOAD_TYPE
+    return next(
+        (pt for pt, c in source.codecs_by_pt.items() if c.name.lower() == "red"), NO_PAYLOAD_TYPE
+    )
+
+
+def red_primary_untrusted(payload: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(payload type, start) of the primary block of an RFC 2198 payload, or None if malformed.
+
+    Redundant blocks have 4-byte headers (F=1, PT, 14-bit offset, 10-bit length) and come first;
+    the primary block's 1-byte header (F=0, PT) ends the header list (RFC 2198 §3).
+    """
+    position = start
+    redundant = 0
+    while position < end:
+        header = payload[position]
+        if not header & 0x80:
+            data = position + 1 + redundant
+            return (header & 0x7F, data) if data <= end else None
+        if position + 4 > end:
+            return None
+        redundant += ((payload[position + 2] & 0x03) << 8) | payload[position + 3]
+        position += 4
+    return None
+
+
 def payload_type_map(source: Publication, target: MediaDescription) -> list[int]:
     """Publisher payload type -> subscriber payload type, for codecs both sides negotiated."""
     mapping = [NO_PAYLOAD_TYPE] * 128
@@ -63,6 +92,7 @@ class Subscription:
         self.ssrc = description.local_ssrc
         self.rtx_ssrc = description.local_rtx_ssrc
         self.pt_map = payload_type_map(publication, description)
+        self.red_unwrap_pt = red_to_unwrap(publication, description)
         self.rtx_pt_for: dict[int, int] = {
             codec.payload_type: codec.rtx_payload_type
             for codec in description.codecs
@@ -183,7 +213,13 @@ class Subscription:
             ):
                 return
             self._complete_switch(stream, now)
-        out_pt = self.pt_map[second_byte & 0x7F]
+        payload_type = second_byte & 0x7F
+        if payload_type == self.red_unwrap_pt:  # the subscriber cannot take RFC 2198 RED
+            primary = red_primary_untrusted(plain, payload_start, payload_end)
+            if primary is None:
+                return
+            payload_type, payload_start = primary
+        out_pt = self.pt_map[payload_type]
         if out_pt < 0:
             return
         rewritten = self.rewriter.rewrite(stream.ssrc, sequence, timestamp, now)

@@ -49,14 +49,19 @@ class TwccRecorder:
     def next_feedback_at(self) -> float | None:
         return self._next_at if self._arrivals else None
 
-    def due_feedback(self, sender_ssrc: int, now: float) -> list[TransportCcFeedback]:
+    def due_feedback(
+        self, sender_ssrc: int, now: float, media_ssrc: int = 0
+    ) -> list[TransportCcFeedback]:
+        """Feedback for the arrivals since the last call. libwebrtc only accepts feedback whose
+        media SSRC is one of its own senders, so pass one of the peer's SSRCs."""
         if not self._arrivals or now < self._next_at:
             return []
         self._next_at = now + FEEDBACK_INTERVAL
         arrivals = sorted(dict(self._arrivals).items())  # one arrival per sequence number
         self._arrivals.clear()
         packets = build_transport_cc_feedback(
-            sender_ssrc, 0, self._feedback_count, arrivals, start_sequence=self._next_unreported
+            sender_ssrc, media_ssrc, self._feedback_count, arrivals,
+            start_sequence=self._next_unreported,
         )
         self._next_unreported = max(self._next_unreported or 0, arrivals[-1][0] + 1)
         self._feedback_count = (self._feedback_count + len(packets)) & 0xFF

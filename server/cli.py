@@ -23,6 +23,7 @@ from server.config import Config, ConfigError, as_dict, load_config
 from server.logging_setup import setup_logging
 from server.retention.purge import Retention
 from server.runtime import RunningServer, run_server
+from server.signalling.cli_token import TokenError, mint_for_username
 from server.storage.records import Role
 from server.storage.repository import Repository, StorageError
 from server.storage.sqlite_repository import SqliteRepository
@@ -49,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
                          ("enable", "enable a disabled account"),
                          ("reset-password", "set a new random password (prints it)")):
         actions.add_parser(action, parents=[common], help=text).add_argument("username")
+    token = actions.add_parser(
+        "token", parents=[common],
+        help="mint an interim signed advisor token for the signalling (needs "
+             "signalling.advisor_token_secret)",
+    )
+    token.add_argument("username")
+    token.add_argument("--hours", type=float, default=8.0, help="validity (default 8)")
+    token.add_argument("--appointment", type=int, default=None,
+                       help="limit the token to one appointment")
     return parser
 
 
@@ -85,6 +95,13 @@ async def _advisor(config: Config, args: argparse.Namespace) -> int:
             for a in await admin.list():
                 state = "disabled" if a.disabled else "active"
                 print(f"{a.id:>4}  {a.username:<24} {a.role.value:<8} {state:<9} {a.display_name}")
+        elif args.action == "token":
+            try:
+                print(await mint_for_username(config, repo, args.username, hours=args.hours,
+                                              appointment_id=args.appointment))
+            except TokenError as error:
+                print(f"videotermin: {error}", file=sys.stderr)
+                return 1
         elif args.action in ("disable", "enable"):
             await admin.set_disabled(args.username, args.action == "disable")
             print(f"Account {args.username}: {args.action}d.")

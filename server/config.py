@@ -53,6 +53,7 @@ class MediaConfig:
     udp_port: int = 3479  # 0 (ephemeral) is for tests only: browsers must be told a fixed port
     announced_addresses: tuple[str, ...] = ()
     dev_signalling: bool = False  # test-only HTTP signalling for media tests and the benchmark
+    adaptation: bool = True  # bandwidth adaptation; off = always the highest layer (comparisons)
 
 
 @dataclass(frozen=True, slots=True)

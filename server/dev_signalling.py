@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from media.allocator import TrackPriority
 from media.negotiated import MediaKind
 from media.transport import TransportKind
 from server.media_plane import MediaPlane
@@ -63,7 +64,11 @@ class DevSignalling:
         except ProtocolError as error:
             return JSONResponse({"error": error.code, "message": str(error)}, status_code=400)
         self.negotiated[session_id] = negotiated
-        own = [p.publication_id for p in sfu.sessions[session_id].publications.values()]
+        publications = sfu.sessions[session_id].publications
+        for mid in body.get("screen_mids", []):
+            if mid in publications:
+                sfu.set_publication_priority(publications[mid].publication_id, TrackPriority.SCREEN)
+        own = [p.publication_id for p in publications.values()]
         return JSONResponse({"session_id": session_id, "sdp": answer, "publications": own})
 
     async def publications(self, request: Request) -> JSONResponse:
@@ -152,10 +157,16 @@ class DevSignalling:
                         "packets_sent": sub.packets_sent,
                         "retransmissions": sub.retransmissions,
                         "layer": sub.layer,
+                        "paused": sub.paused,
+                        "pauses": sub.pauses,
+                        "layer_switches": sub.layer_switches,
+                        "kind": sub.publication.kind.value,
                     }
                     for mid, sub in session.subscriptions.items()
                 },
                 "nacks_received": session.nacks_received,
+                "estimate_bps": session.estimator.estimate_bps,
+                "probes": session.estimator.probes,
             }
         return JSONResponse(
             {"sessions": sessions, "counters": vars(sfu.counters), "udp": vars(self.plane.counters)}

@@ -90,7 +90,10 @@ async def run_media_plane(
     sock = bind_udp(host, port)
     try:
         bound = sock.getsockname()[:2]
-        sfu = Sfu(DtlsCertificate.generate(time.time()))
+        sfu = Sfu(
+            DtlsCertificate.generate(time.time()),
+            adaptation=bool(_media_setting(media_config, "adaptation", True)),
+        )
         plane = MediaPlane(sfu, bound, announced_candidates(bound, announced), EventFanout())
         if _media_setting(media_config, "dev_signalling", False):
             from server.dev_signalling import dev_routes  # only in tests and local trials

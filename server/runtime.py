@@ -28,6 +28,7 @@ from server.config import Config, HttpConfig
 from server.mail.transport import MailTransport
 from server.media_plane import MediaPlane, run_media_plane
 from server.services import Services, open_services
+from server.signalling.service import SignallingService, run_signalling
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ def _local_url(http: HttpConfig, address: tuple[str, int]) -> str:
 def hypercorn_config(config: Config, fd: int) -> HyperConfig:
     hyper = HyperConfig()
     hyper.bind = [f"fd://{fd}"]
+    # Signalling frames are small; refuse big ones before they are buffered (the protocol's own
+    # limit, 128 KiB, then answers with a clear error).
+    hyper.websocket_max_message_size = 256 * 1024
     hyper.accesslog = None  # request paths carry access tokens: never log them
     hyper.errorlog = logging.getLogger("hypercorn.error")
     hyper.graceful_timeout = config.http.graceful_shutdown_seconds
@@ -130,7 +134,11 @@ async def _run(
             await nursery.start(services.retention.run)
             await nursery.start(services.mail.run)
             plane: MediaPlane = await nursery.start(run_media_plane, config.media)
-            app: Any = create_app(services, plane.routes)  # hypercorn's ASGI type is narrower
+            signalling: SignallingService = await nursery.start(
+                run_signalling, config, services, plane
+            )
+            # hypercorn's ASGI type is narrower than Starlette's
+            app: Any = create_app(services, [*plane.routes, *signalling.routes])
 
             async def trigger() -> None:
                 await shutdown.wait()

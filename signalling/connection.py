@@ -87,6 +87,7 @@ class ConnectionLimits:
     strike_limit: float = 20.0
     strike_decay_per_second: float = 0.5
     oversize_weight: float = 5.0  # an oversized frame costs as much as five bad messages
+    idle_timeout: float = 45.0  # s without any frame: the peer is gone (clients ping every 15 s)
 
 
 _COMMON = frozenset({PublishOffer, SubscribeAnswer, SubscribeReset, Candidate, Leave, Ping})
@@ -110,6 +111,7 @@ class ConnectionSession:
                                       self.limits.strike_decay_per_second, now)
         self.frames = 0
         self.errors = 0
+        self.last_frame_at = now
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -135,6 +137,8 @@ class ConnectionSession:
         if self.state is ConnectionState.CLOSED:
             return []
         self.frames += 1
+        self.last_frame_at = max(self.last_frame_at, now)
+        # `&`, not `and`: a frame costs both a message and its bytes, even when one runs out
         if not (self._messages.take(1, now) & self._bytes.take(len(frame), now)):
             return self.report_error(codes.RATE_LIMITED, "slow down", None, now)
         reply_to: RequestId | None = None
@@ -169,6 +173,12 @@ class ConnectionSession:
         if isinstance(body, Join):
             self._set_state(ConnectionState.JOINING)
         return [Deliver(message)]
+
+    def idle(self, now: float) -> bool:
+        """True when the peer sent nothing for `idle_timeout` (a dead TCP connection that the
+        kernel has not noticed yet looks just like this)."""
+        return self.state is not ConnectionState.CLOSED and \
+            now - self.last_frame_at >= self.limits.idle_timeout
 
     def report_error(self, code: str, text: str, reply_to: RequestId | None, now: float,
                      weight: float = 1.0) -> list[Output]:

@@ -64,12 +64,14 @@ def _nesting_ok(text: str) -> bool:
 
 def decode_json_object_untrusted(frame: str | bytes) -> dict[str, Any]:
     """One WebSocket frame → a JSON object, or ProtocolError(bad-json / frame-too-large)."""
-    size = len(frame) if isinstance(frame, bytes) else len(frame.encode("utf-8", "replace"))
-    if size > MAX_FRAME_BYTES:
+    too_large = len(frame) > MAX_FRAME_BYTES  # characters never outnumber UTF-8 bytes
+    if not too_large and isinstance(frame, str) and len(frame) * 4 > MAX_FRAME_BYTES:
+        too_large = len(frame.encode("utf-8", "replace")) > MAX_FRAME_BYTES
+    if too_large:
         raise bad(f"frame larger than {MAX_FRAME_BYTES} bytes", codes.FRAME_TOO_LARGE)
     try:
         text = frame.decode("utf-8") if isinstance(frame, bytes) else frame
-        if not _nesting_ok(text):
+        if text.count("[") + text.count("{") > MAX_NESTING and not _nesting_ok(text):
             raise ValueError("nested too deeply")
         value = json.loads(text, parse_constant=_reject_constant,
                            object_pairs_hook=_no_duplicates)

@@ -155,7 +155,7 @@ class Bye:
 
 BYE_REASONS = frozenset({
     "left", "denied", "removed", "replaced", "server-shutdown", "policy-violation",
-    "consent-withdrawn", "echo-finished", "too-slow",
+    "consent-withdrawn", "echo-finished", "too-slow", "idle-timeout",
 })
 
 ServerMessage = (Joined | Waiting | Admitted | Participants | WaitingList | Denied | Removed

@@ -8,6 +8,7 @@ other than our own is refused before the handshake completes.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 import trio
@@ -20,6 +21,7 @@ from signalling import codes
 log = logging.getLogger("videotermin.signalling")
 
 WRITE_TIMEOUT = 10.0  # s: a peer that does not take a frame this long is gone
+CLOSE_DRAIN = 2.0  # s to wait for the peer's close frame after ours
 
 
 def origin_allowed(websocket: WebSocket, public_url: str) -> bool:
@@ -49,7 +51,7 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, public_url: str,
                          dict(websocket.cookies))
     try:
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(_write, websocket, link, nursery.cancel_scope)
+            nursery.start_soon(_write, websocket, link)
             nursery.start_soon(_abort_on_overflow, websocket, link, nursery.cancel_scope)
             await _read(websocket, link, hub)
             nursery.cancel_scope.cancel()
@@ -58,30 +60,39 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, public_url: str,
 
 
 async def _read(websocket: WebSocket, link: Link, hub: Hub) -> None:
+    """Frames to the hub until the peer disconnects. Once we are closing, frames are only
+    drained until the peer answers our close (RFC 6455 §7.1.1): closing TCP with unread data
+    would reset the connection and could destroy our goodbye before the browser reads it."""
     while not link.closing:
-        try:
-            message = await websocket.receive()
-        except (WebSocketDisconnect, RuntimeError):
-            return
-        if message["type"] == "websocket.disconnect":
+        message = await _receive(websocket)
+        if message is None:
             return
         text = message.get("text")
         frame = text if text is not None else message.get("bytes") or b""
         await hub.on_frame(link, frame)
-    await trio.sleep_forever()  # the writer flushes the goodbye and closes, then cancels us
+    with trio.move_on_after(CLOSE_DRAIN):
+        while await _receive(websocket) is not None:
+            pass
 
 
-async def _write(websocket: WebSocket, link: Link, scope: trio.CancelScope) -> None:
+async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
+    try:
+        message = await websocket.receive()
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return None
+    return None if message["type"] == "websocket.disconnect" else dict(message)
+
+
+async def _write(websocket: WebSocket, link: Link) -> None:
     try:
         async for item in link.outbox:
             with trio.fail_after(WRITE_TIMEOUT):
                 if isinstance(item, CloseFrame):
                     await websocket.close(code=item.code, reason=item.reason)
-                    break
+                    return
                 await websocket.send_text(item)
     except (trio.TooSlowError, WebSocketDisconnect, RuntimeError, OSError):
         pass  # the peer is gone; the reader notices too
-    scope.cancel()
 
 
 async def _abort_on_overflow(websocket: WebSocket, link: Link, scope: trio.CancelScope) -> None:

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 import trio
 
 from media.sfu import SessionStateChanged, SfuEvent
+from media.transport import TransportState
 from server.events import ConsentWithdrawn
 from server.media_plane import MediaPlane
-from server.signalling.identity import IdentityResolver
+from server.signalling.echo_sessions import EchoSessions
+from server.signalling.identity import ECHO_SUBJECT, IdentityResolver
 from server.signalling.link import Link
 from server.signalling.media_bridge import MediaBridge
 from signalling import codes
-from signalling.connection import CloseConnection, Deliver, Output, Reply
-from signalling.echo import EchoMeter
+from signalling.connection import CloseConnection, ConnectionLimits, Deliver, Output, Reply
 from signalling.effects import (
     AuditEvent,
     Disconnect,
@@ -53,14 +54,12 @@ from signalling.messages import (
     SubscribeReset,
     TransportName,
 )
-from signalling.outbound import IceServer, Joined
-from signalling.ratelimit import BucketSpec, KeyedBuckets
+from signalling.outbound import Error, IceServer, Joined
 from signalling.turn import ice_servers_for
 
 log = logging.getLogger("videotermin.signalling")
 
-ECHO_PER_ADDRESS = BucketSpec(capacity=3, rate=3 / 60)  # public device test: 3 a minute
-MAX_ECHO_SESSIONS = 20
+SWEEP_INTERVAL = 1.0  # s: idle connections, and subscriptions waiting for a missed event
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +67,6 @@ class TurnSettings:
     urls: tuple[str, ...] = ()
     shared_secret: str = ""
     lifetime_seconds: int = 3600
-
-
-@dataclass
-class EchoSession:
-    link: Link
-    meter: EchoMeter
 
 
 class Hub:
@@ -86,15 +79,15 @@ class Hub:
         self.lobby = Lobby(random_bytes)
         self.bridge = MediaBridge(plane, self._may_forward)
         self._audit = audit
-        self._random_bytes = random_bytes
         self._wall_clock = wall_clock
         self._links: dict[int, Link] = {}
         self._by_participant: dict[str, Link] = {}
-        self._echo: dict[str, EchoSession] = {}
-        self._echo_buckets = KeyedBuckets(ECHO_PER_ADDRESS)
+        self._echo = EchoSessions(self.bridge, random_bytes)
         self._next_link = 1
         self.wakeup = trio.Event()
         self.shutting_down = False
+        self.connection_limits = ConnectionLimits()
+        self._next_sweep = trio.current_time() + SWEEP_INTERVAL
 
     # -- the gate, as the media side asks it ---------------------------------------------------
 
@@ -106,7 +99,8 @@ class Hub:
     # -- links ---------------------------------------------------------------------------------
 
     def open_link(self, address: str, cookies: dict[str, str]) -> Link:
-        link = Link(self._next_link, address, cookies, trio.current_time())
+        link = Link(self._next_link, address, cookies, trio.current_time(),
+                    self.connection_limits)
         self._next_link += 1
         self._links[link.link_id] = link
         if self.shutting_down:
@@ -148,7 +142,7 @@ class Hub:
             self._execute(self.lobby.detach(pid, now), now)
             self.wakeup.set()
         if link.echo_key is not None:
-            self._end_echo(link.echo_key)
+            self._echo.end(link.echo_key)
 
     # -- joining -------------------------------------------------------------------------------
 
@@ -162,6 +156,11 @@ class Hub:
         except ProtocolError as error:
             link.session.join_failed()
             self._refuse(link, error, message)
+            return
+        except Exception:  # e.g. storage trouble: this join fails, the connection stays
+            log.exception("identity look-up failed")
+            link.session.join_failed()
+            link.send(Error(codes.INTERNAL_ERROR, "the server failed"), message.request_id)
             return
         # From here on: synchronous, so the lobby is read and changed in one step.
         now, wall_now = trio.current_time(), self._wall_clock()
@@ -198,6 +197,7 @@ class Hub:
             if endpoint is not None:
                 self.bridge.close_transports(endpoint)  # a reload: new PeerConnections follow
         self.bridge.attach(pid, link.send)
+        lost_offer = self.bridge.outstanding_offer(pid) if join.keep_transports else None
         link.send(Joined(
             participant=pid, role=identity.role, state=result.admission.value,
             ice_servers=self._ice_servers(pid, wall_now), resume_secret=result.resume_secret,
@@ -206,23 +206,15 @@ class Hub:
         ), message.request_id)
         self._execute([e for e in result.effects if not isinstance(e, Replace)], now)
         self._execute(self.lobby.greeting(pid, result.notice), now)
-        if result.resumed and join.keep_transports:
-            self.bridge.resend_offer(pid)
+        if result.resumed and lost_offer is not None:
+            self.bridge.resend_offer(pid, lost_offer)
         log.info("%s joined room %s (%s)", identity.role.value, identity.room_id,
                  "resumed" if result.resumed else result.admission.value)
 
     def _join_echo(self, link: Link, identity: Identity, message: ClientMessage, now: float,
                    wall_now: float) -> None:
-        public = identity.subject == "echo"
-        if public and not self._echo_buckets.take(link.address, 1, now):
-            raise ProtocolError("too many device tests from this address", codes.ECHO_LIMIT)
-        if len(self._echo) >= MAX_ECHO_SESSIONS:
-            raise ProtocolError("too many device tests right now", codes.ECHO_LIMIT)
-        key = "e" + self._random_bytes(8).hex()
-        self._echo[key] = EchoSession(link, EchoMeter(now))
-        link.echo_key = key
+        key = self._echo.start(link, identity.subject == ECHO_SUBJECT, now)
         link.session.join_succeeded(Role.ECHO)
-        self.bridge.attach(key, link.send)
         link.send(Joined(key, Role.ECHO, "echo", self._ice_servers(key, wall_now), None, 0,
                          False), message.request_id)
         self.wakeup.set()
@@ -234,6 +226,9 @@ class Hub:
             self._dispatch(link, message, now)
         except ProtocolError as error:
             self._refuse(link, error, message)
+        except Exception:  # a bug must cost one request, not the connection or the room
+            log.exception("signalling request failed")
+            link.send(Error(codes.INTERNAL_ERROR, "the server failed"), message.request_id)
 
     def _dispatch(self, link: Link, message: ClientMessage, now: float) -> None:
         body, pid, key = message.body, link.participant, link.key
@@ -249,13 +244,11 @@ class Hub:
             self._require_admitted(link)
             self.bridge.subscribe_reset(key, self._publishers_for(key), now)
         elif isinstance(body, ProbeReply):
-            echo = self._echo.get(key)
-            if echo is not None:
-                echo.meter.on_probe_reply(body.nonce, now)
+            self._echo.probe_reply(key, body.nonce, now)
         elif isinstance(body, Leave):
             if link.echo_key is not None:
                 link.say_goodbye("left")
-                self._end_echo(link.echo_key)
+                self._echo.end(link.echo_key)
             elif pid is not None:
                 self._execute(self.lobby.leave(pid, now), now)
         elif pid is not None:
@@ -332,28 +325,22 @@ class Hub:
     # -- timers, SFU events, consent, shutdown -------------------------------------------------
 
     def get_timer(self) -> float:
-        deadlines = [self.lobby.get_timer()]
-        deadlines += [echo.meter.get_timer() for echo in self._echo.values()]
+        deadlines = [self.lobby.get_timer(), self._next_sweep, self._echo.get_timer()]
         present = [d for d in deadlines if d is not None]
         return min(present) if present else math.inf
 
     def handle_timer(self, now: float) -> None:
         self._execute(self.lobby.handle_timer(now), now)
-        for key, echo in list(self._echo.items()):
-            tick = echo.meter.handle_timer(now, self.bridge.counters(key))
-            if tick.stats is not None:
-                echo.link.send(tick.stats)
-            if tick.probe is not None:
-                echo.link.send(tick.probe)
-            if tick.finished:
-                echo.link.say_goodbye("echo-finished")
-                self._end_echo(key)
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_INTERVAL
+            self._sweep(now)
+        self._echo.handle_timer(now)
 
-    def _end_echo(self, key: str) -> None:
-        echo = self._echo.pop(key, None)
-        if echo is not None:
-            echo.link.echo_key = None
-        self.bridge.drop(key)
+    def _sweep(self, now: float) -> None:
+        for link in list(self._links.values()):
+            if link.session.idle(now):
+                link.say_goodbye("idle-timeout", codes.CLOSE_GOING_AWAY)
+        self.bridge.flush_deferred(now)  # in case an SFU "connected" event was dropped
 
     def on_sfu_event(self, event: SfuEvent, now: float) -> None:
         if not isinstance(event, SessionStateChanged):
@@ -362,7 +349,7 @@ class Hub:
         if owner is None:
             return
         key, which = owner
-        if event.state.value in ("closed", "failed"):
+        if event.state in (TransportState.CLOSED, TransportState.FAILED):
             if which is TransportName.PUBLISH:
                 self._reconcile_around(key, now)
             else:

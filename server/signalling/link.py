@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import trio
 
 from signalling import codes
-from signalling.connection import ConnectionSession
+from signalling.connection import ConnectionLimits, ConnectionSession
 from signalling.messages import RequestId
 from signalling.outbound import Bye, ServerMessage, encode_server_message
 
@@ -29,11 +29,12 @@ Outgoing = str | CloseFrame
 
 
 class Link:
-    def __init__(self, link_id: int, address: str, cookies: dict[str, str], now: float) -> None:
+    def __init__(self, link_id: int, address: str, cookies: dict[str, str], now: float,
+                 limits: ConnectionLimits | None = None) -> None:
         self.link_id = link_id
         self.address = address
         self.cookies = cookies
-        self.session = ConnectionSession(now)
+        self.session = ConnectionSession(now, limits)
         self.participant: str | None = None  # lobby participant bound to this link
         self.echo_key: str | None = None
         self.closing = False

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from media.allocator import TrackPriority
 from media.negotiated import MediaKind, NegotiatedSession
 from media.sfu import SessionStateChanged, UnknownSession
 from media.transport import TransportKind, TransportState
@@ -22,7 +23,7 @@ from signalling.echo import MediaCounters
 from signalling.errors import ProtocolError
 from signalling.messages import PublishOffer, Source, SubscribeAnswer, TransportName
 from signalling.outbound import PublishAnswer, ServerMessage, SubscribeOffer
-from signalling.outbound import TransportState as TS
+from signalling.outbound import TransportState as TransportNotice
 from signalling.sdp import (
     LocalTransport,
     accept_subscribe_answer,
@@ -135,6 +136,7 @@ class MediaBridge:
             self._owner[session_id] = (key, TransportName.PUBLISH)
             self.sfu.apply_negotiation(session_id, negotiated, now)
             endpoint.publish = PublishSide(session_id, local, negotiated, dict(offer.tracks))
+            self._mark_screens(endpoint.publish)
             return PublishAnswer(answer)
         local = dataclasses.replace(side.local, session_version=side.local.session_version + 1)
         answer, negotiated = answer_publish_offer(offer.sdp, local, side.negotiated)
@@ -143,9 +145,20 @@ class MediaBridge:
         self.sfu.apply_negotiation(side.session_id, negotiated, now)
         side.local, side.negotiated = local, negotiated
         side.sources.update(offer.tracks)
+        self._mark_screens(side)
         if restart:
             log.info("ICE restart on a publish transport")
         return PublishAnswer(answer, ice_restart=restart)
+
+    def _mark_screens(self, side: PublishSide) -> None:
+        """A shared screen outranks the camera when a subscriber's link is thin."""
+        session = self.sfu.sessions.get(side.session_id)
+        if session is None:
+            return
+        for mid, publication in session.publications.items():
+            if publication.is_video and side.sources.get(mid) is Source.SCREEN:
+                self.sfu.set_publication_priority(publication.publication_id,
+                                                  TrackPriority.SCREEN)
 
     def published(self, key: str) -> list[WantedTrack]:
         endpoint = self.endpoints.get(key)
@@ -199,18 +212,24 @@ class MediaBridge:
         endpoint.send(SubscribeOffer(side.offer_sdp, pending.version, pending.fresh,
                                      pending.infos()))
 
-    def resend_offer(self, key: str) -> None:
+    def outstanding_offer(self, key: str) -> int | None:
+        """The version of the subscribe offer awaiting its answer, if any."""
+        endpoint = self.endpoints.get(key)
+        side = endpoint.subscribe if endpoint is not None else None
+        if side is None or side.plan.state is not Negotiation.OFFERED or side.plan.offered is None:
+            return None
+        return side.plan.offered.version
+
+    def resend_offer(self, key: str, version: int) -> None:
         """After a resume that kept the transports: repeat an offer that may have been lost."""
         endpoint = self.endpoints.get(key)
         side = endpoint.subscribe if endpoint is not None else None
         if endpoint is None or side is None or endpoint.send is None:
             return
         offered = side.plan.offered
-        if side.plan.state is Negotiation.OFFERED and offered is not None and side.offer_sdp:
+        if self.outstanding_offer(key) == version and offered is not None and side.offer_sdp:
             endpoint.send(SubscribeOffer(side.offer_sdp, offered.version, offered.fresh,
                                          offered.infos()))
-        else:
-            self._maybe_offer(endpoint)
 
     def subscribe_answer(self, key: str, answer: SubscribeAnswer, now: float) -> None:
         endpoint = self.endpoints[key]
@@ -256,6 +275,17 @@ class MediaBridge:
         side.forwarding[slot.mid] = slot.publication_id
         self.subscriptions_created += 1
 
+    def flush_deferred(self, now: float) -> None:
+        """Start deferred forwarding on subscribe transports that are connected by now."""
+        for key, endpoint in list(self.endpoints.items()):
+            side = endpoint.subscribe
+            if side is None or not side.deferred or side.negotiated is None:
+                continue
+            session = self.sfu.sessions.get(side.session_id)
+            if session is not None and session.transport.state is TransportState.CONNECTED:
+                for slot in list(side.deferred.values()):
+                    self._forward(key, side, slot, side.negotiated, now)
+
     def _stop(self, side: SubscribeSide, mid: str) -> None:
         side.forwarding.pop(mid, None)
         side.deferred.pop(mid, None)
@@ -282,7 +312,7 @@ class MediaBridge:
         if endpoint is None:
             return None
         if endpoint.send is not None and event.state is not TransportState.CONNECTING:
-            endpoint.send(TS(which, event.state.value))
+            endpoint.send(TransportNotice(which, event.state.value))
         side = endpoint.subscribe
         if (event.state is TransportState.CONNECTED and which is TransportName.SUBSCRIBE
                 and side is not None and side.negotiated is not None):

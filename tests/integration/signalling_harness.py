@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from trio_websocket import ConnectionClosed, WebSocketConnection, open_websocket_url
 
+from bench.inprocess_server import MediaSettings
 from server.accounts.passwords import Passwords
 from server.app import create_app
 from server.clock import ManualClock
@@ -40,7 +41,6 @@ from server.services import Services, open_services
 from server.signalling.service import SignallingService, run_signalling
 from server.tokens import new_token, token_hash
 from signalling.advisor_token import mint_advisor_token
-from tests.integration.harness import MediaSettings
 
 PAGES = Path(__file__).parent / "pages"
 ADVISOR_SECRET = "test-advisor-token-secret-0123456789"
@@ -184,13 +184,17 @@ class Client:
             self._cursor += 1
             return self.received[self._cursor - 1]
 
-    async def expect(self, type_: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
-        """Skip to the next message of `type_` (and matching fields); fail after `timeout`."""
+    async def expect(self, type_: str, timeout: float = 5.0,
+                     where: Callable[[dict[str, Any]], bool] | None = None,
+                     **match: Any) -> dict[str, Any]:
+        """Skip to the next message of `type_` (matching fields and `where`); fail after
+        `timeout`."""
         with trio.fail_after(timeout):
             while True:
                 message = await self.next(timeout)
-                if message["type"] == type_ and all(message.get(k) == v
-                                                    for k, v in match.items()):
+                if (message["type"] == type_ and all(message.get(k) == v
+                                                     for k, v in match.items())
+                        and (where is None or where(message))):
                     return message
 
     async def drain(self, seconds: float = 0.2) -> list[dict[str, Any]]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import trio
 
 from bench.impairment import ImpairmentRelay
+from bench.inprocess_server import start_sfu
 from bench.link_profile import LinkProfile
 from tests.integration.aiortc_peer import run_two_peers
-from tests.integration.harness import start_sfu
 
 
 async def test_two_aiortc_peers_publish_and_subscribe_through_the_sfu() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import trio
 
-from tests.integration.browser import chromium, chromium_path
-from tests.integration.harness import start_sfu
+from bench.chromium import chromium
+from bench.inprocess_server import start_sfu
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +35,7 @@ def two_pages_call(base_url: str, seconds: float = 40.0) -> list[dict[str, Any]]
         return results
 
 
-async def test_two_chromium_pages_call_each_other_through_the_sfu() -> None:
-    chromium_path()
+async def test_two_chromium_pages_call_each_other_through_the_sfu(chromium_executable: str) -> None:
     with trio.fail_after(120):
         async with trio.open_nursery() as nursery:
             sfu = await start_sfu(nursery)

@@ -9,8 +9,8 @@ import socket
 
 import trio
 
+from bench.inprocess_server import start_sfu
 from tests.integration.aiortc_peer import run_two_peers
-from tests.integration.harness import start_sfu
 from tests.media.fuzz_inputs import regression_inputs
 
 FIRST_BYTES = [0, 1, 2, 3, 20, 22, 23, 63, 64, 127, 128, 144, 191, 192, 255]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import trio
 
-from tests.integration.browser import chromium, chromium_path
+from bench.chromium import chromium, chromium_path
 from tests.integration.signalling_harness import Server, running_server
 
 pytestmark = pytest.mark.browser

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 import trio
 
+from bench.chromium import chromium, chromium_path
+from bench.server_process import free_port
 from server.config import TurnConfig
 from server.signalling.hub import TurnSettings
-from tests.integration.browser import chromium, chromium_path
 from tests.integration.signalling_harness import running_server
 
 pytestmark = pytest.mark.browser
@@ -31,19 +32,12 @@ pytestmark = pytest.mark.browser
 SECRET = "coturn-shared-secret-for-tests"
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def coturn(tmp_path: Path) -> Iterator[int]:
     binary = shutil.which("turnserver")
     if binary is None:
         pytest.skip("coturn is not installed: run `bash scripts/test.sh`, which installs it")
-    port = _free_udp_port()
+    port = free_port(socket.SOCK_DGRAM)
     relay_low = 50000 + (port % 5000) * 2
     pidfile = tmp_path / "turnserver.pid"
     log = (tmp_path / "turnserver.log").open("w")

@@ -165,6 +165,8 @@ def test_reports_and_transport_cc_feedback_flow() -> None:
     assert feedback, to_alice
     reported = {seq for fb in feedback for seq, delta in fb.packets if delta is not None}
     assert set(range(30)) <= reported
+    # libwebrtc drops transport-cc feedback whose media SSRC is not one of its own senders
+    assert all(fb.media_ssrc in (1111, 2222) for fb in feedback)
     to_bob = [p for raw in bob.transport.received_rtcp for p in parse_rtcp_compound_untrusted(raw)]
     reports = [p for p in to_bob if isinstance(p, SenderReport)]
     subscription = world.sfu.sessions[bob.session_id].subscriptions["1"]
@@ -273,3 +275,34 @@ def test_simulcast_layers_are_learned_by_rid_and_switched_on_a_keyframe() -> Non
     assert [(s - sequences[0]) & 0xFFFF for s in sequences] == list(range(len(video)))
     assert {p.ssrc for p in video} == {subscription.ssrc}
     assert video[-1].timestamp != video[-2].timestamp  # time moved on across the switch
+
+
+def test_red_audio_is_forwarded_to_red_subscribers_and_unwrapped_for_others() -> None:
+    from media.negotiated import Codec, Direction, MediaDescription, MediaKind
+    from media.rtp import encode_rtp
+    from tests.media.sfu_world import EXTENSIONS, OPUS
+
+    red = Codec(63, "red", 48000, 2)
+    world = World.create()
+    publisher = (MediaDescription("0", MediaKind.AUDIO, Direction.RECVONLY, (red, OPUS),
+                                  EXTENSIONS, remote_ssrcs=(1111,)),)
+    alice = world.add_peer("alice", TransportKind.PUBLISH, publisher)
+    with_red = world.add_peer("bob", TransportKind.SUBSCRIBE, (
+        MediaDescription("0", MediaKind.AUDIO, Direction.SENDONLY, (red, OPUS), EXTENSIONS,
+                         local_ssrc=world.sfu.allocate_ssrc()),))
+    without = world.add_peer("carol", TransportKind.SUBSCRIBE, (
+        MediaDescription("0", MediaKind.AUDIO, Direction.SENDONLY, (OPUS,), EXTENSIONS,
+                         local_ssrc=world.sfu.allocate_ssrc()),))
+    world.run(0.5)
+    publication = next(iter(world.sfu.publications.values()))
+    for peer in (with_red, without):
+        world.sfu.subscribe(peer.session_id, "0", publication.publication_id, world.now)
+    previous, primary = b"\x01" * 20, b"\x02" * 30
+    red_payload = bytes([0x80 | 111, 0x03, 0xC0 | 0, 20, 111]) + previous + primary  # RFC 2198
+    alice.transport.send_rtp(encode_rtp(63, False, 5, 1920, 1111, red_payload,
+                                        extensions={1: b"0"}))
+    world.step()
+    got_red = [parse_rtp_untrusted(p) for p in with_red.transport.received_rtp]
+    got_plain = [parse_rtp_untrusted(p) for p in without.transport.received_rtp]
+    assert [(p.payload_type, p.payload) for p in got_red] == [(63, red_payload)]
+    assert [(p.payload_type, p.payload) for p in got_plain] == [(111, primary)]

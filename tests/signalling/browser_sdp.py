@@ -15,9 +15,9 @@ FINGERPRINT = ":".join(["AB"] * 32)
 OTHER_FINGERPRINT = ":".join(["CD"] * 32)
 
 
-def _audio(mid: str, ssrc: int, direction: str = "sendonly") -> list[str]:
+def audio_section(mid: str, ssrc: int, direction: str = "sendonly") -> list[str]:
     return [
-        f"m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", f"a=mid:{mid}",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", f"a=mid:{mid}",
         "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", f"a={direction}",
         f"a=msid:stream{ssrc} track{ssrc}", "a=rtcp-mux",
         "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc",
@@ -25,7 +25,7 @@ def _audio(mid: str, ssrc: int, direction: str = "sendonly") -> list[str]:
     ]
 
 
-def _video(mid: str, ssrc: int, direction: str = "sendonly") -> list[str]:
+def video_section(mid: str, ssrc: int, direction: str = "sendonly") -> list[str]:
     return [
         "m=video 9 UDP/TLS/RTP/SAVPF 96 97", "c=IN IP4 0.0.0.0", f"a=mid:{mid}",
         "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
@@ -41,16 +41,23 @@ def _video(mid: str, ssrc: int, direction: str = "sendonly") -> list[str]:
 
 def publish_offer(ufrag: str = "brw1", *, screen: bool = False, direction: str = "sendonly",
                   fingerprint: str = FINGERPRINT, pwd: str = "browserpassword0123456789",
-                  base_ssrc: int = 1000) -> str:
-    """Audio (mid 0) + camera (mid 1), optionally a screen share (mid 2)."""
-    media = _audio("0", base_ssrc, direction) + _video("1", base_ssrc + 10, direction)
-    mids = ["0", "1"]
+                  base_ssrc: int = 1000, stopped: tuple[str, ...] = ()) -> str:
+    """Audio (mid 0) + camera (mid 1), optionally a screen share (mid 2); `stopped` mids are
+    written as a stopped transceiver (port 0, inactive, out of the BUNDLE group)."""
+    sections = [("0", audio_section("0", base_ssrc, direction)),
+                ("1", video_section("1", base_ssrc + 10, direction))]
     if screen:
-        media += _video("2", base_ssrc + 20, direction)
-        mids.append("2")
+        sections.append(("2", video_section("2", base_ssrc + 20, direction)))
+    media: list[str] = []
+    for mid, lines in sections:
+        if mid in stopped:
+            lines = [line.replace(" 9 ", " 0 ", 1) if line.startswith("m=") else
+                     "a=inactive" if line == f"a={direction}" else line for line in lines]
+        media += lines
+    bundled = [mid for mid, _ in sections if mid not in stopped]
     lines = [
         "v=0", f"o=- {base_ssrc} 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-        f"a=group:BUNDLE {' '.join(mids)}", "a=msid-semantic: WMS *",
+        f"a=group:BUNDLE {' '.join(bundled)}", "a=msid-semantic: WMS *",
         f"a=ice-ufrag:{ufrag}", f"a=ice-pwd:{pwd}", f"a=fingerprint:sha-256 {fingerprint}",
         "a=setup:actpass", *media,
     ]

@@ -140,7 +140,7 @@ def test_flood_is_rate_limited_then_closed() -> None:
     session = ConnectionSession(0.0)
     outputs: list[Output] = []
     replies = 0
-    for _ in range(session.limits.messages.capacity):
+    for _ in range(int(session.limits.messages.capacity)):
         replies += len(session.receive_frame(frame("ping"), 0.0))
     assert replies == session.limits.messages.capacity  # the burst is served
     assert errors(session.receive_frame(frame("ping"), 0.0)) == [codes.RATE_LIMITED]
@@ -154,7 +154,7 @@ def test_flood_is_rate_limited_then_closed() -> None:
 
 def test_rate_recovers_with_time() -> None:
     session = ConnectionSession(0.0)
-    for _ in range(session.limits.messages.capacity):
+    for _ in range(int(session.limits.messages.capacity)):
         session.receive_frame(frame("ping"), 0.0)
     assert errors(session.receive_frame(frame("ping"), 0.0)) == [codes.RATE_LIMITED]
     assert session.receive_frame(frame("ping"), 1.0) == [Reply(Pong(), 9)]
@@ -186,3 +186,14 @@ def test_fuzz_any_frames_give_outputs_only(frames: list[str | bytes]) -> None:
     for index, raw in enumerate(frames):
         for output in session.receive_frame(raw, index * 0.01):
             assert isinstance(output, Reply | Deliver | CloseConnection)
+
+
+def test_idle_after_the_timeout_without_frames() -> None:
+    session = ConnectionSession(0.0)
+    timeout = session.limits.idle_timeout
+    assert not session.idle(timeout - 1)
+    session.receive_frame(frame("ping"), timeout - 1)
+    assert not session.idle(timeout + 1)
+    assert session.idle(2 * timeout)
+    session.close()
+    assert not session.idle(10 * timeout)

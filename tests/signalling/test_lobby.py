@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pytest
 
@@ -115,7 +115,7 @@ def test_advisor_decisions_are_checked() -> None:
     lobby = new_lobby()
     advisor, client = room_with_waiting_client(lobby)
     foreign = lobby.join(FOREIGN_CLIENT, None, 1.0, 1001.0)
-    cases = [
+    cases: list[tuple[Callable[[], object], str]] = [
         (lambda: lobby.admit(client.participant, client.participant, 2.0), codes.FORBIDDEN),
         (lambda: lobby.deny(client.participant, advisor.participant, None, 2.0),
          codes.FORBIDDEN),

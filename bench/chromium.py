@@ -1,4 +1,7 @@
-"""Headless Debian Chromium driven by Playwright's sync API (run it in a worker thread)."""
+"""Headless Debian Chromium driven by Playwright's sync API (run it in a worker thread).
+
+Playwright is a test extra; import this module only where it is installed.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,6 @@ import contextlib
 import shutil
 from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu",
@@ -19,10 +20,10 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    """The Debian chromium binary; the test set-up command installs it, so CI never skips."""
+    """The Debian chromium binary (`bash scripts/test.sh` installs it when missing)."""
     path = shutil.which("chromium")
     if path is None:
-        pytest.skip("chromium is not installed: run `bash scripts/test.sh`, which installs it")
+        raise FileNotFoundError("chromium is not installed: run `bash scripts/test.sh`")
     return path
 
 

@@ -1,4 +1,6 @@
-"""Run the real media plane + HTTP front inside a test's trio nursery, on 127.0.0.1 only."""
+"""The real media plane + an HTTP front with the dev signalling routes, inside the caller's trio
+nursery, on 127.0.0.1 only: for media tests and browser benchmarks (`pages/` holds the test page).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from starlette.staticfiles import StaticFiles
 
 from server.media_plane import MediaPlane, run_media_plane
 
+PAGES = Path(__file__).resolve().parent / "pages"
+
 
 @dataclass(frozen=True)
 class MediaSettings:
@@ -22,6 +26,7 @@ class MediaSettings:
     udp_port: int = 0
     announced_addresses: tuple[str, ...] = ()
     dev_signalling: bool = True
+    adaptation: bool = True
 
 
 @dataclass
@@ -40,16 +45,16 @@ class RunningSfu:
         self.media_scope.cancel()
 
 
-async def start_sfu(nursery: trio.Nursery) -> RunningSfu:
+async def start_sfu(nursery: trio.Nursery, *, adaptation: bool = True) -> RunningSfu:
     """Start the SFU and an HTTP server with the dev signalling routes; stop with `shutdown`."""
     media_scope = trio.CancelScope()
 
     async def run_media(*, task_status: trio.TaskStatus[MediaPlane]) -> None:
         with media_scope:
-            await run_media_plane(MediaSettings(), task_status=task_status)
+            await run_media_plane(MediaSettings(adaptation=adaptation), task_status=task_status)
 
     plane: MediaPlane = await nursery.start(run_media)
-    pages = Mount("/test", app=StaticFiles(directory=Path(__file__).parent / "pages"))
+    pages = Mount("/test", app=StaticFiles(directory=PAGES))
     app = Starlette(routes=[*plane.routes, pages])
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

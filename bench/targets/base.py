@@ -1,0 +1,147 @@
+"""What every target (an SFU under test) offers the scenarios, and the shared SDP steps.
+
+A target prepares rooms before the clock starts (appointments and consents, or Janus rooms:
+what happens before anyone joins), then runs one signalling task per participant that opens
+its signalling connection (stamping `opened_at`), negotiates the publish and subscribe
+PeerConnections like a browser, hands the endpoints to the media engine, and stays connected
+until cancelled.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import trio
+
+from bench.client_sdp import (
+    PublishSsrcs,
+    answer_dtls_role,
+    publish_format,
+    publish_offer,
+    remote_transport,
+    subscribe_answer,
+    subscribe_payload_types,
+)
+from bench.endpoint import Endpoint, host_candidate, open_udp_socket
+from bench.engine import MediaEngine
+from bench.participant import Participant
+from bench.peer_core import ClientTransport
+from bench.streams import AUDIO, VIDEO
+from media.certificate import DtlsCertificate
+from media.negotiated import Fingerprint, IceCredentials
+
+
+@dataclass
+class Room:
+    index: int
+    advisor: Participant
+    client: Participant
+    data: dict[str, Any] = field(default_factory=dict)  # the target's own (tokens, ids)
+    published: dict[int, trio.Event] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.advisor.set_partner(self.client)
+        self.client.set_partner(self.advisor)
+        for participant in (self.advisor, self.client):
+            self.published[participant.number] = trio.Event()
+
+    @property
+    def participants(self) -> tuple[Participant, Participant]:
+        return self.advisor, self.client
+
+    def partner(self, participant: Participant) -> Participant:
+        return self.client if participant is self.advisor else self.advisor
+
+
+class Target(Protocol):
+    name: str  # "videotermin" or "janus"
+    label: str  # for tables: what exactly ran
+    signalling: str  # how participants were signalled
+
+    @property
+    def pid(self) -> int: ...
+
+    async def prepare(self, rooms: list[Room]) -> None: ...
+
+    async def connect(self, participant: Participant, room: Room, engine: MediaEngine,
+                      *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+                      ) -> None: ...
+
+
+@dataclass
+class Negotiator:
+    """The browser side of SDP for one participant: offers, answers, endpoints."""
+
+    participant: Participant
+    engine: MediaEngine
+    certificate: DtlsCertificate
+    twcc_feedback: bool = True
+    client_host: str = "127.0.0.1"
+    publish_ice: IceCredentials | None = None
+    subscribe_ice: IceCredentials | None = None
+    publish_socket: socket.socket | None = None
+
+    def publish_offer(self) -> str:
+        rng = self.participant.rng
+        self.publish_ice = new_ice(rng)
+        if self.publish_socket is None:
+            self.publish_socket = open_udp_socket(self.client_host)
+        sender = self.participant.sender
+        ssrcs = PublishSsrcs(sender.audio_ssrc, sender.video_ssrc, rng.randrange(1, 2**32))
+        return publish_offer(self.publish_ice, self.certificate.fingerprint_sha256, ssrcs,
+                             self.participant.cname, self.participant.number + 1,
+                             host_candidate(self.publish_socket))
+
+    def publish_answered(self, answer: str) -> Endpoint:
+        assert self.publish_ice is not None and self.publish_socket is not None
+        remote = remote_transport(answer)
+        transport = ClientTransport(self.publish_ice, remote.ice, remote.candidate,
+                                    self.certificate, fingerprint(remote.fingerprint),
+                                    dtls_role=answer_dtls_role(answer))
+        endpoint = Endpoint(transport, f"p{self.participant.number}/publish",
+                            self.publish_socket)
+        self.publish_socket = None
+        self.participant.attach_publish(endpoint, publish_format(answer))
+        self.engine.add_endpoint(endpoint)
+        self.engine.start_media(self.participant)
+        return endpoint
+
+    def subscribe_offered(self, offer: str, fresh: bool = True) -> tuple[Endpoint, str]:
+        """The answer to a subscribe offer: on a new PeerConnection (`fresh`), or a
+        renegotiation of the current one (same ICE credentials and DTLS session)."""
+        participant = self.participant
+        audio_pt, video_pt, twcc = subscribe_payload_types(offer)
+        current = participant.subscribe
+        if not fresh and current is not None and self.subscribe_ice is not None:
+            participant.receiver.payload_types = {audio_pt: AUDIO, video_pt: VIDEO}
+            answer = subscribe_answer(offer, self.subscribe_ice,
+                                      self.certificate.fingerprint_sha256,
+                                      participant.number + 1, host_candidate(current.sock))
+            return current, answer
+        ice = self.subscribe_ice = new_ice(participant.rng)
+        remote = remote_transport(offer)
+        transport = ClientTransport(ice, remote.ice, remote.candidate, self.certificate,
+                                    fingerprint(remote.fingerprint),
+                                    twcc_extension_id=twcc if self.twcc_feedback else None)
+        sock = open_udp_socket(self.client_host)
+        endpoint = Endpoint(transport, f"p{participant.number}/subscribe", sock)
+        if current is not None:
+            self.engine.remove_endpoint(current)
+        participant.attach_subscribe(endpoint, audio_pt, video_pt)
+        answer = subscribe_answer(offer, ice, self.certificate.fingerprint_sha256,
+                                  participant.number + 1, host_candidate(sock))
+        self.engine.add_endpoint(endpoint)
+        return endpoint, answer
+
+
+def new_ice(rng: random.Random) -> IceCredentials:
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return IceCredentials("".join(rng.choice(alphabet) for _ in range(8)),
+                          "".join(rng.choice(alphabet) for _ in range(24)))
+
+
+def fingerprint(text: str) -> Fingerprint:
+    return Fingerprint("sha-256", bytes.fromhex(text.replace(":", "")))

@@ -1,0 +1,86 @@
+"""This server as a target: `videotermin serve` started by the harness with a generated config.
+
+The signalling path is one choice: `websocket` (docs/signalling.md, as browsers do; the
+default) or `dev-http` (the test-only `/_dev/*` routes). Everything else — media, transports,
+measurement — is the same for both and for Janus.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+import trio
+
+from bench.engine import MediaEngine
+from bench.netns import Namespace
+from bench.participant import Participant
+from bench.server_process import ServerProcess, running_server
+from bench.targets.base import Negotiator, Room
+from bench.targets.vt_dev import DevSignalling
+from bench.targets.vt_ws import WebSocketSignalling
+from media.certificate import DtlsCertificate
+
+SIGNALLING = ("websocket", "dev-http")
+
+
+class VideoterminTarget:
+    name = "videotermin"
+
+    def __init__(self, certificate: DtlsCertificate, namespace: Namespace | None = None,
+                 cpu: int | None = 1, signalling: str = "websocket",
+                 twcc_feedback: bool = True) -> None:
+        if signalling not in SIGNALLING:
+            raise ValueError(f"signalling must be one of {SIGNALLING}")
+        self.certificate = certificate
+        self.namespace = namespace
+        self.cpu = cpu
+        self.signalling_choice = signalling
+        self.twcc_feedback = twcc_feedback
+        self.label = "videotermin (Python, trio)"
+        self._context: AbstractContextManager[ServerProcess] | None = None
+        self._process: ServerProcess | None = None
+        self._signalling: DevSignalling | WebSocketSignalling | None = None
+
+    @property
+    def signalling(self) -> str:
+        assert self._signalling is not None
+        return self._signalling.description
+
+    def __enter__(self) -> VideoterminTarget:
+        namespace = self.namespace
+        self._context = running_server(
+            self.cpu, host=namespace.server_host if namespace else "127.0.0.1",
+            wrap=namespace.wrap([]) if namespace else None,
+            dev_signalling=self.signalling_choice == "dev-http",
+        )
+        process = self._process = self._context.__enter__()
+        if self.signalling_choice == "dev-http":
+            self._signalling = DevSignalling(process.http_url)
+        else:
+            self._signalling = WebSocketSignalling(process.http_url, process.ws_url,
+                                                   process.outbox, process.advisor,
+                                                   process.advisor_password)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._context is not None
+        self._context.__exit__(None, None, None)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    async def prepare(self, rooms: list[Room]) -> None:
+        assert self._signalling is not None
+        await self._signalling.prepare(rooms)
+
+    async def connect(self, participant: Participant, room: Room, engine: MediaEngine,
+                      *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+                      ) -> None:
+        assert self._signalling is not None
+        negotiator = Negotiator(participant, engine, self.certificate, self.twcc_feedback,
+                                client_host=self.namespace.client_host if self.namespace
+                                else "127.0.0.1")
+        task_status.started()
+        await self._signalling.connect(participant, room, negotiator, engine)
