@@ -2,7 +2,9 @@
 
 Generated config: HTTP and media on one host (127.0.0.1, or the harness's network namespace),
 storage and the e-mail outbox in a temporary folder, an advisor-token secret, and one advisor
-account made with the CLI (`videotermin advisor add`) before the start. The process is pinned
+account made with the CLI (`videotermin advisor add`) before the start. Downlink adaptation
+is off unless asked for: with one layer per track there is nothing to adapt, Janus's videoroom
+does not adapt either, and the comparison is about forwarding. The process is pinned
 to its own CPU (before it starts any thread) and always stopped by PID.
 """
 
@@ -66,12 +68,13 @@ def _pin_self(cpu: int | None) -> None:
 
 
 def write_config(folder: Path, host: str, http_port: int, udp_port: int,
-                 dev_signalling: bool) -> Path:
+                 dev_signalling: bool, adaptation: bool = False) -> Path:
     config = folder / "bench.toml"
     config.write_text(
         f'[http]\nhost = "{host}"\nport = {http_port}\n'
         f'[media]\nudp_host = "{host}"\nudp_port = {udp_port}\n'
         f"dev_signalling = {'true' if dev_signalling else 'false'}\n"
+        f"adaptation = {'true' if adaptation else 'false'}\n"
         f'[storage]\ndata_dir = "{folder}/data"\n'
         f'[mail]\nmode = "outbox"\noutbox_dir = "{folder}/outbox"\n'
         f'[signalling]\nadvisor_token_secret = "{ADVISOR_TOKEN_SECRET}"\n'
@@ -101,12 +104,13 @@ def running_server(
     host: str = "127.0.0.1",
     wrap: list[str] | None = None,
     dev_signalling: bool = True,
+    adaptation: bool = False,
 ) -> Iterator[ServerProcess]:
     """`wrap`: a command prefix (e.g. `ip netns exec NAME`) to run the server under."""
     with tempfile.TemporaryDirectory(prefix="videotermin-bench-") as name:
         folder = Path(name)
         http_port, udp_port = free_port(), free_port(socket.SOCK_DGRAM)
-        config = write_config(folder, host, http_port, udp_port, dev_signalling)
+        config = write_config(folder, host, http_port, udp_port, dev_signalling, adaptation)
         password = add_advisor(config)
         log_path = folder / "server.log"
         log = open(log_path, "wb")  # noqa: SIM115 - closed below

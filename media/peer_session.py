@@ -34,6 +34,7 @@ from media.rtcp import (
 )
 from media.rtp_extensions import parse_rid_untrusted
 from media.rtp_header import find_one_byte_extension, parse_rtp_layout_untrusted
+from media.sr_clock import ntp_middle32
 from media.subscription import Subscription
 from media.transport import PeerTransport, TransportKind
 from media.twcc_recorder import TwccRecorder
@@ -68,6 +69,7 @@ class PeerSession:
         self.allocator = LayerAllocator()
         self.next_allocation_at = 0.0
         self.next_remb_at = 0.0
+        self.rtt: float | None = None  # s, from receiver reports on our streams (subscribe side)
         self.next_probe_at = 0.0
         self.last_probe_at = -1e9
         self.probe_until = -1.0
@@ -347,8 +349,25 @@ class PeerSession:
                 self.estimator.on_feedback(packet, self.transport.send_history, now)
             elif isinstance(packet, ReceiverEstimatedMaxBitrate):
                 self.estimator.on_remb(packet.bitrate, now)
-            elif isinstance(packet, ReceiverReport | Bye | SourceDescription):
+            elif isinstance(packet, ReceiverReport):
+                self._round_trip(packet.reports, now)
+            elif isinstance(packet, Bye | SourceDescription):
                 continue  # RTT from receiver reports feeds bandwidth estimation (not needed here)
+
+    def _round_trip(self, blocks: tuple[ReportBlock, ...], now: float) -> None:
+        """RTT from a receiver report on one of our streams (RFC 3550 §6.4.1: A - LSR - DLSR),
+        measured on our monotonic clock against when that SR left."""
+        for block in blocks:
+            subscription = self.subscriptions_by_ssrc.get(block.ssrc)
+            if subscription is None or subscription.last_sr is None or not block.last_sr:
+                continue
+            middle, sent_at = subscription.last_sr
+            if block.last_sr != middle:
+                continue
+            rtt = now - sent_at - block.delay_since_last_sr / 65536
+            if 0 <= rtt < 10:
+                self.rtt = rtt if self.rtt is None else 0.8 * self.rtt + 0.2 * rtt
+                self.estimator.rtt = max(self.rtt, 0.01)
 
     # -- periodic work -----------------------------------------------------------------------
 
@@ -413,6 +432,7 @@ class PeerSession:
             values = subscription.sr_clock.sender_report(now, wall_now)
             if values is None:
                 continue
+            subscription.last_sr = (ntp_middle32(values.ntp_timestamp), now)
             reports.append(
                 SenderReport(
                     subscription.ssrc,

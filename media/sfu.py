@@ -108,6 +108,7 @@ class Sfu:
         self._events: deque[SfuEvent] = deque()
         self._next_tick: float | None = None
         self._outbox: list[tuple[bytes, Address]] = []  # shared by every transport
+        self._connected_sessions: list[PeerSession] = []  # just connected: want keyframes
         self.counters = SfuCounters()
 
     # -- ids and credentials ---------------------------------------------------------------
@@ -157,6 +158,9 @@ class Sfu:
 
     def apply_negotiation(self, session_id: int, negotiated: NegotiatedSession, now: float) -> None:
         session = self._session(session_id)
+        for ufrag in [u for u, s in self._by_ufrag.items() if s is session]:
+            if ufrag != negotiated.local_ice.ufrag:  # an ICE restart completed
+                del self._by_ufrag[ufrag]
         added, removed = session.apply_session(
             negotiated,
             lambda description: Publication(self._new_id(), session_id, description),
@@ -175,6 +179,15 @@ class Sfu:
             )
         for publication in removed:
             self._end_publication(publication)
+
+    def restart_ice(self, session_id: int, local_ice: IceCredentials) -> None:
+        """New local ICE credentials for a session (a phone switched networks). Checks with the
+        old ufrag are still routed until the next negotiation brings the new ones into use."""
+        session = self._session(session_id)
+        if local_ice.ufrag in self._by_ufrag:
+            raise ValueError("ufrag already in use")
+        session.transport.restart_ice(local_ice)
+        self._by_ufrag[local_ice.ufrag] = session
 
     def subscribe(self, session_id: int, mid: str, publication_id: int, now: float) -> Subscription:
         """Forward a publication on the subscriber session's negotiated m-line `mid`."""
@@ -222,7 +235,8 @@ class Sfu:
             return
         for publication in session.close():
             self._end_publication(publication)
-        self._by_ufrag.pop(session.transport.local_ice.ufrag, None)
+        for ufrag in [u for u, s in self._by_ufrag.items() if s is session]:
+            del self._by_ufrag[ufrag]
         if session.transport.address is not None:
             self._by_address.pop(session.transport.address, None)
         for subscription in session.subscriptions.values():
@@ -302,6 +316,9 @@ class Sfu:
             self._by_address[event.new] = session
         elif isinstance(event, TransportStateChanged):
             self._events.append(SessionStateChanged(event.transport_id, event.state, event.reason))
+            session = self.sessions.get(event.transport_id)
+            if event.state is TransportState.CONNECTED and session is not None:
+                self._connected_sessions.append(session)
 
     # -- keyframes and layers --------------------------------------------------------------------
 
@@ -357,6 +374,10 @@ class Sfu:
         if self._next_tick is None or now < self._next_tick:
             return
         self._next_tick = now + TICK if self.sessions else None
+        while self._connected_sessions:  # a keyframe asked for before DTLS was up is lost
+            for subscription in self._connected_sessions.pop().subscriptions.values():
+                if subscription.packets_sent == 0:
+                    self._request_keyframe_for(subscription, now)
         for session in list(self.sessions.values()):
             transport = session.transport
             if transport.finished:

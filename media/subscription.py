@@ -117,6 +117,7 @@ class Subscription:
         self.keyframe_requests = 0
         self.layer_switches = 0
         self.pauses = 0
+        self.last_sr: tuple[int, float] | None = None  # (NTP middle 32 bits, when it was sent)
         self.padding_sent = 0
         # Without RTX a repair must be the very same SRTP packet: re-protecting a changed
         # packet under the same index would reuse the AES-GCM nonce (RFC 7714 §8.1).

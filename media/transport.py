@@ -102,10 +102,10 @@ class PeerTransport:
     def apply_session(self, session: NegotiatedSession, now: float) -> None:
         """Apply an offer/answer; the first one arms DTLS with the peer's fingerprint."""
         if session.local_ice != self.local_ice:
-            raise TransportStateError("a transport keeps its local ICE credentials")
+            raise TransportStateError("the negotiation is for other local ICE credentials")
         previous = self.session
         self.session = session
-        self._ice.set_remote_credentials(session.remote_ice)
+        self._ice.restart(self.local_ice, session.remote_ice)
         if self._dtls is None:
             self._dtls = DtlsEndpoint(
                 DtlsRole.SERVER, self._certificate, session.remote_fingerprint
@@ -117,6 +117,13 @@ class PeerTransport:
         elif previous is not None and previous.remote_fingerprint != session.remote_fingerprint:
             # A browser never changes its certificate within one PeerConnection.
             self._fail("remote fingerprint changed during renegotiation")
+
+    def restart_ice(self, local_ice: IceCredentials) -> None:
+        """ICE restart (RFC 8445 §9): new local credentials go out in the next SDP; the peer's
+        new ones arrive with `apply_session`. Media keeps flowing meanwhile."""
+        if self.finished:
+            raise TransportStateError("a closed transport cannot restart ICE")
+        self.local_ice = local_ice
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -95,6 +95,9 @@ async def run_media_plane(
             adaptation=bool(_media_setting(media_config, "adaptation", True)),
         )
         plane = MediaPlane(sfu, bound, announced_candidates(bound, announced), EventFanout())
+        from server.media_metrics import metrics_routes
+
+        plane.routes.extend(metrics_routes(sfu, plane.counters))
         if _media_setting(media_config, "dev_signalling", False):
             from server.dev_signalling import dev_routes  # only in tests and local trials
 

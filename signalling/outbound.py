@@ -123,6 +123,16 @@ class TransportState:
 
 
 @dataclass(frozen=True, slots=True)
+class TrackPause:
+    """The SFU paused (or resumed) forwarding one subscribed video m-line: the subscriber's
+    downlink is too weak for it. Lets the page say why a picture stopped instead of freezing."""
+
+    mid: str
+    paused: bool
+    reason: str | None = None  # "bandwidth" while paused; None on resume
+
+
+@dataclass(frozen=True, slots=True)
 class EchoStats:
     rtt_ms: float | None  # the server's measured round trip to this browser
     loss_percent: float | None  # of the media the SFU received in the last interval
@@ -159,14 +169,15 @@ BYE_REASONS = frozenset({
 })
 
 ServerMessage = (Joined | Waiting | Admitted | Participants | WaitingList | Denied | Removed
-                 | PublishAnswer | SubscribeOffer | TransportState | EchoStats | Probe | Pong
-                 | Error | Bye)
+                 | PublishAnswer | SubscribeOffer | TransportState | TrackPause | EchoStats | Probe
+                 | Pong | Error | Bye)
 
 SERVER_TYPES: dict[type, str] = {
     Joined: "joined", Waiting: "waiting", Admitted: "admitted", Participants: "participants",
     WaitingList: "waiting-list", Denied: "denied", Removed: "removed",
     PublishAnswer: "publish-answer", SubscribeOffer: "subscribe-offer",
-    TransportState: "transport", EchoStats: "echo-stats", Probe: "probe", Pong: "pong",
+    TransportState: "transport", TrackPause: "track-pause", EchoStats: "echo-stats",
+    Probe: "probe", Pong: "pong",
     Error: "error", Bye: "bye",
 }
 

@@ -83,6 +83,7 @@ class Negotiator:
     publish_ice: IceCredentials | None = None
     subscribe_ice: IceCredentials | None = None
     publish_socket: socket.socket | None = None
+    _pending: Endpoint | None = None
 
     def publish_offer(self) -> str:
         rng = self.participant.rng
@@ -111,7 +112,8 @@ class Negotiator:
 
     def subscribe_offered(self, offer: str, fresh: bool = True) -> tuple[Endpoint, str]:
         """The answer to a subscribe offer: on a new PeerConnection (`fresh`), or a
-        renegotiation of the current one (same ICE credentials and DTLS session)."""
+        renegotiation of the current one (same ICE credentials and DTLS session). Call
+        `answer_sent` once the answer is on its way."""
         participant = self.participant
         audio_pt, video_pt, twcc = subscribe_payload_types(offer)
         current = participant.subscribe
@@ -133,8 +135,15 @@ class Negotiator:
         participant.attach_subscribe(endpoint, audio_pt, video_pt)
         answer = subscribe_answer(offer, ice, self.certificate.fingerprint_sha256,
                                   participant.number + 1, host_candidate(sock))
-        self.engine.add_endpoint(endpoint)
+        self._pending = endpoint
         return endpoint, answer
+
+    def answer_sent(self) -> None:
+        """Start the new subscribe transport's ICE once the server has (or is getting) our
+        answer: a check that overtakes the answer is dropped and costs a 0.5 s retransmission."""
+        if self._pending is not None:
+            self.engine.add_endpoint(self._pending)
+            self._pending = None
 
 
 def new_ice(rng: random.Random) -> IceCredentials:

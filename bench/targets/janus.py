@@ -212,6 +212,7 @@ class JanusTarget:
             _, answer_sdp = negotiator.subscribe_offered(offer_event["jsep"]["sdp"])
             await janus.message(subscriber, {"request": "start"},
                                 {"type": "answer", "sdp": answer_sdp, "trickle": False})
+            negotiator.answer_sent()
             await trio.sleep_forever()
 
 

@@ -28,7 +28,7 @@ class VideoterminTarget:
 
     def __init__(self, certificate: DtlsCertificate, namespace: Namespace | None = None,
                  cpu: int | None = 1, signalling: str = "websocket",
-                 twcc_feedback: bool = True) -> None:
+                 twcc_feedback: bool = True, adaptation: bool = False) -> None:
         if signalling not in SIGNALLING:
             raise ValueError(f"signalling must be one of {SIGNALLING}")
         self.certificate = certificate
@@ -36,6 +36,7 @@ class VideoterminTarget:
         self.cpu = cpu
         self.signalling_choice = signalling
         self.twcc_feedback = twcc_feedback
+        self.adaptation = adaptation
         self.label = "videotermin (Python, trio)"
         self._context: AbstractContextManager[ServerProcess] | None = None
         self._process: ServerProcess | None = None
@@ -51,7 +52,7 @@ class VideoterminTarget:
         self._context = running_server(
             self.cpu, host=namespace.server_host if namespace else "127.0.0.1",
             wrap=namespace.wrap([]) if namespace else None,
-            dev_signalling=self.signalling_choice == "dev-http",
+            dev_signalling=self.signalling_choice == "dev-http", adaptation=self.adaptation,
         )
         process = self._process = self._context.__enter__()
         if self.signalling_choice == "dev-http":

@@ -45,6 +45,7 @@ class DevSignalling:
                                {"session_id": offer["session_id"], "sdp": answer})
             if not done.get("ok"):
                 raise RuntimeError(f"subscribe answer refused: {done}")
+            negotiator.answer_sent()
         await trio.sleep_forever()
 
 

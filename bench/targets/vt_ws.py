@@ -134,6 +134,7 @@ class WebSocketSignalling:
                 _, answer = negotiator.subscribe_offered(message["sdp"],
                                                          fresh=bool(message.get("fresh", True)))
                 await session.send("subscribe-answer", sdp=answer, version=message["version"])
+                negotiator.answer_sent()
             elif kind == "waiting-list" and advisor:
                 for entry in message.get("entries", []):
                     if entry.get("connected", True) and entry["id"] not in admitted:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import trio
 
+from media.adaptation import SubscriptionPaused, SubscriptionResumed
 from media.sfu import SessionStateChanged, SfuEvent
 from media.transport import TransportState
 from server.events import ConsentWithdrawn
@@ -343,6 +344,10 @@ class Hub:
         self.bridge.flush_deferred(now)  # in case an SFU "connected" event was dropped
 
     def on_sfu_event(self, event: SfuEvent, now: float) -> None:
+        if isinstance(event, SubscriptionPaused | SubscriptionResumed):
+            self.bridge.on_pause(event.session_id, event.mid,
+                                 isinstance(event, SubscriptionPaused))
+            return
         if not isinstance(event, SessionStateChanged):
             return  # publications are read from the SFU synchronously when they change
         owner = self.bridge.on_session_state(event, now)

@@ -22,7 +22,7 @@ from signalling import codes
 from signalling.echo import MediaCounters
 from signalling.errors import ProtocolError
 from signalling.messages import PublishOffer, Source, SubscribeAnswer, TransportName
-from signalling.outbound import PublishAnswer, ServerMessage, SubscribeOffer
+from signalling.outbound import PublishAnswer, ServerMessage, SubscribeOffer, TrackPause
 from signalling.outbound import TransportState as TransportNotice
 from signalling.sdp import (
     LocalTransport,
@@ -325,6 +325,15 @@ class MediaBridge:
             else:
                 endpoint.subscribe = None
         return owner
+
+    def on_pause(self, session_id: int, mid: str, paused: bool) -> None:
+        """The SFU paused or resumed one subscribed m-line: tell the subscriber's page."""
+        owner = self._owner.get(session_id)
+        if owner is None or owner[1] is not TransportName.SUBSCRIBE:
+            return
+        endpoint = self.endpoints.get(owner[0])
+        if endpoint is not None and endpoint.send is not None:
+            endpoint.send(TrackPause(mid, paused, "bandwidth" if paused else None))
 
     def counters(self, key: str) -> MediaCounters:
         endpoint = self.endpoints.get(key)

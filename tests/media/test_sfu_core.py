@@ -306,3 +306,40 @@ def test_red_audio_is_forwarded_to_red_subscribers_and_unwrapped_for_others() ->
     got_plain = [parse_rtp_untrusted(p) for p in without.transport.received_rtp]
     assert [(p.payload_type, p.payload) for p in got_red] == [(63, red_payload)]
     assert [(p.payload_type, p.payload) for p in got_plain] == [(111, primary)]
+
+
+def test_round_trip_time_from_receiver_reports() -> None:
+    from media.rtcp import ReceiverReport, ReportBlock
+    from media.sr_clock import ntp_middle32
+
+    world, alice, bob = connected_world()
+    send(world, alice, [video_packet(1, 0, VP8_KEYFRAME)])
+    bob.transport.received_rtcp.clear()
+    srs: list[SenderReport] = []
+    while not srs:  # wait for the next SR to reach bob
+        world.step()
+        srs = [p for raw in bob.transport.received_rtcp
+               for p in parse_rtcp_compound_untrusted(raw) if isinstance(p, SenderReport)]
+    world.run(0.05)  # bob holds it 50 ms but claims 40: the round trip looks like 10 ms
+    last = srs[-1]
+    block = ReportBlock(last.ssrc, 0, 0, 0, 0, ntp_middle32(last.ntp_timestamp), int(0.04 * 65536))
+    bob.transport.send_rtcp(encode_rtcp_compound([ReceiverReport(77, (block,))]))
+    world.step()
+    session = world.sfu.sessions[bob.session_id]
+    assert session.rtt is not None and 0.005 < session.rtt < 0.02, session.rtt
+
+
+def test_ice_restart_moves_a_session_to_new_credentials() -> None:
+    import dataclasses
+
+    world, alice, bob = connected_world()
+    session = world.sfu.sessions[bob.session_id]
+    old = session.transport.local_ice
+    new = world.sfu.new_ice_credentials()
+    world.sfu.restart_ice(bob.session_id, new)
+    negotiated = dataclasses.replace(session.transport.session, local_ice=new)
+    world.sfu.apply_negotiation(bob.session_id, negotiated, world.now)
+    assert session.transport.local_ice == new
+    assert new.ufrag in world.sfu._by_ufrag and old.ufrag not in world.sfu._by_ufrag
+    assert session.transport.state is TransportState.CONNECTED
+
