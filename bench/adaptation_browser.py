@@ -100,7 +100,8 @@ def drive_pages(
             while time.monotonic() - start < seconds:
                 time.sleep(SAMPLE_EVERY)
                 tracks = citizen.evaluate("window.tracks()")
-                outbound_history.append((time.monotonic() - start, advisor.evaluate("window.outbound()")))
+                outbound = advisor.evaluate("window.outbound()")
+                outbound_history.append((time.monotonic() - start, outbound))
                 samples.append((time.monotonic() - start, capacity[0], tracks))
             final_tracks = citizen.evaluate("window.tracks()")
             return {"samples": samples, "final": final_tracks, "outbound": outbound_history,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import struct
-import time
 from collections.abc import Callable
 
 import trio
@@ -97,8 +96,10 @@ class Endpoint:
             except OSError:
                 self.send_errors += 1
 
-    def drain(self, now: float) -> int:
-        """Read everything waiting; returns the datagram count."""
+    def drain(self, now: float, offset: float) -> int:
+        """Read everything waiting; returns the datagram count. `offset` turns a kernel receive
+        stamp (wall clock) into the transports' clock, so transport-cc feedback reports true
+        arrival times even though datagrams are read in batches."""
         sock = self.sock
         transport = self.transport
         rtp = transport.received_rtp
@@ -115,8 +116,8 @@ class Endpoint:
                 seconds, nanoseconds = _TIMESPEC.unpack_from(ancillary[0][2])
                 received_at = seconds + nanoseconds * 1e-9
             else:
-                received_at = time.time()
-            transport.receive_datagram(data, now)
+                received_at = now + offset
+            transport.receive_datagram(data, received_at - offset)
             while rtp:
                 plain = rtp.popleft()
                 if on_rtp is not None:

@@ -460,7 +460,10 @@ class PeerSession:
             return
         budget = int(self.probe_bps * interval / 8)
         while budget > 0:
-            budget -= carrier.send_padding(now)
+            sent = carrier.send_padding(now)
+            if sent <= 0:  # not connected yet, or no RTX: nothing can carry padding
+                return
+            budget -= sent
 
     def nack_timer(self) -> float | None:
         deadlines = [

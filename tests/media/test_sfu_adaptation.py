@@ -130,3 +130,17 @@ def test_layers_follow_capacity_pause_and_resume() -> None:
     assert any(isinstance(e, SubscriptionPaused) for e in events)
     assert any(isinstance(e, SubscriptionResumed) for e in events)
     assert session.estimator.probes > 0
+
+
+def test_a_probe_before_the_transport_is_up_does_not_hang() -> None:
+    world = World.create()
+    citizen = world.add_peer("citizen", TransportKind.SUBSCRIBE, subscriber_media(world.sfu))
+    session = world.sfu.sessions[citizen.session_id]
+    session.probe_until, session.probe_bps = world.now + 1.0, 1_000_000
+    video = MediaDescription("1", MediaKind.VIDEO, Direction.RECVONLY, (VP8,), EXT, rids=("q",))
+    world.add_peer("advisor", TransportKind.PUBLISH, (video,))
+    publication = next(iter(world.sfu.publications.values()))
+    session.transport.srtp = None  # as before DTLS completes
+    world.sfu.subscribe(citizen.session_id, "1", publication.publication_id, world.now)
+    session.send_probe(world.now, 0.02)  # returns instead of looping forever
+    assert session.subscriptions["1"].padding_sent == 0

@@ -1,0 +1,109 @@
+"""The three scenarios, each bounded in rooms and time, each against a fresh target process.
+
+- fixed: for every level, start the target, add that many consultations, measure a window.
+- ramp: one target; add consultations level by level until loss exceeds 1 %, the server's CPU
+  saturates, the generator saturates, joins fail, or the room/time bound is reached.
+- storm: prepare N consultations, then let all 2N participants join within one window and
+  measure the time from opening the signalling connection to the first media packet.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+import trio
+
+from bench.load_run import load_run
+from bench.measure import LevelResult
+from bench.media_source import MediaLoop
+from bench.targets.base import Target
+
+log = logging.getLogger("bench")
+LOSS_LIMIT = 0.01
+
+TargetFactory = Callable[[], AbstractContextManager[Target]]
+
+
+@dataclass
+class ScenarioOutcome:
+    target: str
+    scenario: str
+    levels: list[LevelResult] = field(default_factory=list)
+    stopped_because: str = ""
+    errors: list[str] = field(default_factory=list)
+    label: str = ""
+    signalling: str = ""
+
+
+def stop_reason(result: LevelResult) -> str | None:
+    if not math.isnan(result.loss_ratio) and result.loss_ratio > LOSS_LIMIT:
+        return f"loss {result.loss_ratio:.2%} > 1 %"
+    if result.server_saturated:
+        return f"server CPU saturated ({result.server_cpu_utilisation:.0%} of its core)"
+    if result.generator_saturated:
+        return (f"generator saturated (CPU {result.generator_cpu_utilisation:.0%}, pacer "
+                f"p99 late {result.generator_pacing_lag_ms_p99:.1f} ms)")
+    if result.connected_participants < result.participants:
+        return f"only {result.connected_participants}/{result.participants} participants got media"
+    return None
+
+
+async def fixed(factory: TargetFactory, loop: MediaLoop, levels: list[int], seconds: float,
+                warmup: float, decode_windows: int) -> ScenarioOutcome:
+    outcome: ScenarioOutcome | None = None
+    for rooms in levels:
+        with factory() as target:
+            outcome = outcome or ScenarioOutcome(target.name, "fixed", label=target.label)
+            async with load_run(target, loop, decode_windows=decode_windows) as run:
+                outcome.signalling = target.signalling
+                joined = await run.add_rooms(rooms, spread=min(2.0, 0.05 * rooms))
+                outcome.levels.append(await run.measure(seconds, "fixed", joined, warmup))
+                outcome.errors += run.errors
+    assert outcome is not None
+    outcome.stopped_because = "all levels run"
+    return outcome
+
+
+async def ramp(factory: TargetFactory, loop: MediaLoop, levels: list[int], seconds: float,
+               warmup: float, decode_windows: int, budget: float) -> ScenarioOutcome:
+    """Levels are cumulative room counts; stops at the first level that hits a limit."""
+    deadline = trio.current_time() + budget
+    with factory() as target:
+        outcome = ScenarioOutcome(target.name, "ramp", label=target.label)
+        async with load_run(target, loop, decode_windows=decode_windows) as run:
+            outcome.signalling = target.signalling
+            for rooms in levels:
+                if trio.current_time() > deadline:
+                    outcome.stopped_because = "time budget used"
+                    break
+                added = rooms - run.room_count
+                if added <= 0:
+                    continue
+                joined = await run.add_rooms(added, spread=min(2.0, 0.05 * added))
+                result = await run.measure(seconds, "ramp", joined, warmup)
+                outcome.levels.append(result)
+                reason = stop_reason(result)
+                if reason is not None:
+                    outcome.stopped_because = reason
+                    break
+            else:
+                outcome.stopped_because = f"largest level ({levels[-1]} rooms) carried"
+            outcome.errors += run.errors
+    return outcome
+
+
+async def storm(factory: TargetFactory, loop: MediaLoop, rooms: int, window: float,
+                seconds: float, decode_windows: int) -> ScenarioOutcome:
+    with factory() as target:
+        outcome = ScenarioOutcome(target.name, "storm", label=target.label)
+        async with load_run(target, loop, decode_windows=decode_windows) as run:
+            outcome.signalling = target.signalling
+            joined = await run.add_rooms(rooms, spread=window)
+            outcome.levels.append(await run.measure(seconds, "storm", joined, warmup=0.5))
+            outcome.errors += run.errors
+    outcome.stopped_because = f"{rooms} consultations joined within {window:g} s"
+    return outcome
