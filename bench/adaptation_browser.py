@@ -39,6 +39,8 @@ class Sample:
     screen_frames: int
     audio_concealed: int
     audio_samples: int
+    estimate_bps: int = 0
+    sfu_state: str = ""
 
 
 @dataclass
@@ -68,6 +70,15 @@ def _by_kind(tracks: list[dict[str, Any]], screen_mid: str | None) -> dict[str, 
         else:
             found.setdefault("camera", track)
     return found
+
+
+def _sfu_view(base_url: str, citizen: Any) -> dict[str, Any]:
+    """The SFU's view of the citizen's downlink: estimate, probes, per-track layer and pause."""
+    import httpx
+
+    session = citizen.evaluate("window.subscriberSession")
+    stats = httpx.get(f"{base_url}/_dev/stats", timeout=5).json()
+    return stats["sessions"].get(str(session), {})
 
 
 def drive_pages(
@@ -100,6 +111,7 @@ def drive_pages(
             while time.monotonic() - start < seconds:
                 time.sleep(SAMPLE_EVERY)
                 tracks = citizen.evaluate("window.tracks()")
+                tracks.append({"kind": "sfu", "stats": _sfu_view(base_url, citizen)})
                 outbound = advisor.evaluate("window.outbound()")
                 outbound_history.append((time.monotonic() - start, outbound))
                 samples.append((time.monotonic() - start, capacity[0], tracks))
@@ -153,12 +165,19 @@ def summarise(
     video_mids = sorted(m for m, s in subscriptions.items() if s.get("kind") == "video")
     screen_mid = video_mids[-1] if len(video_mids) > 1 else None  # published after the camera
     for at, kbps, tracks in raw["samples"]:
+        sfu = next((t["stats"] for t in tracks if t["kind"] == "sfu"), {})
+        tracks = [t for t in tracks if t["kind"] != "sfu"]
         by_kind = _by_kind(tracks, screen_mid)
         camera, screen, audio = (by_kind.get(k, {}) for k in ("camera", "screen", "audio"))
         result.samples.append(Sample(
             at, kbps, camera.get("frameWidth", 0), screen.get("frameWidth", 0),
             camera.get("framesDecoded", 0), screen.get("framesDecoded", 0),
             audio.get("concealedSamples", 0), audio.get("totalSamplesReceived", 0),
+            sfu.get("estimate_bps", 0),
+            " ".join(
+                f"{m}:{'P' if v.get('paused') else v.get('layer')}"
+                for m, v in sorted(sfu.get("subscriptions", {}).items())
+            ) + f" probes={sfu.get('probes', 0)}",
         ))
     final = _by_kind(raw["final"], screen_mid)
     audio = final.get("audio", {})

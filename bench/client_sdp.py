@@ -128,6 +128,19 @@ def remote_transport(sdp: str) -> RemoteTransport:
     )
 
 
+PREFERRED_CODECS = ("opus", "vp8")  # what the generator decodes; RED and others are declined
+
+
+def _preferred_format(formats: tuple[str, ...], rtpmaps: dict[str, str]) -> str:
+    """Opus or VP8 when offered (a browser without RED support answers so), else the first."""
+    for payload_type in formats:
+        mapping = rtpmaps.get(payload_type, "")
+        name = mapping.split()[1].split("/")[0].lower() if len(mapping.split()) > 1 else ""
+        if name in PREFERRED_CODECS:
+            return payload_type
+    return formats[0]
+
+
 def subscribe_answer(
     offer: str,
     ice: IceCredentials,
@@ -135,14 +148,15 @@ def subscribe_answer(
     session_id: int,
     candidate: str | None = None,
 ) -> str:
-    """Accept every m-line of the SFU's subscribe offer as recvonly, with its first codec."""
+    """Accept every m-line of the SFU's subscribe offer as recvonly, with Opus or VP8 (and its
+    RTX) where offered, else the first codec."""
     description = parse_sdp_untrusted(offer)
     mids = [section.mid or str(i) for i, section in enumerate(description.media)]
     lines = _header(session_id, mids)
     for mid, section in zip(mids, description.media, strict=True):
-        codec = section.formats[0]
-        formats = [codec]
         rtpmaps = {v.split()[0]: v for v in section.values("rtpmap")}
+        codec = _preferred_format(section.formats, rtpmaps)
+        formats = [codec]
         rtx = [
             v.split()[0] for v in section.values("fmtp") if v.split(maxsplit=1)[1] == f"apt={codec}"
         ]

@@ -34,6 +34,7 @@ class MediaEngine:
         self.tick = tick
         self.rng = random.Random(seed)
         self._epoll = select.epoll()
+        self._closed = False
         self._endpoints: dict[int, Endpoint] = {}
         self._schedule: list[tuple[float, int, int, Participant]] = []
         self._counter = 0
@@ -45,6 +46,9 @@ class MediaEngine:
     # -- registration (from signalling tasks) -------------------------------------------------
 
     def add_endpoint(self, endpoint: Endpoint) -> None:
+        if self._closed:  # a signalling task finishing a step while the run shuts down
+            endpoint.close()
+            return
         now = trio.current_time()
         self._endpoints[endpoint.fileno()] = endpoint
         self._epoll.register(endpoint.fileno(), select.EPOLLIN)
@@ -53,7 +57,7 @@ class MediaEngine:
 
     def remove_endpoint(self, endpoint: Endpoint) -> None:
         fd = endpoint.fileno()
-        if self._endpoints.pop(fd, None) is not None:
+        if self._endpoints.pop(fd, None) is not None and not self._closed:
             self._epoll.unregister(fd)
         endpoint.close()
 
@@ -98,6 +102,7 @@ class MediaEngine:
                 next_turn = max(next_turn + tick, now)
                 await trio.sleep_until(next_turn)
         finally:
+            self._closed = True
             for endpoint in list(self._endpoints.values()):
                 endpoint.close()
             self._endpoints.clear()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 import av
 
@@ -70,7 +71,7 @@ class FrameChecker:
         self.counts = CheckCounts()
         self.active = False
         self.frames_left = 0
-        self._decoder: av.CodecContext | None = None
+        self._decoder: Any = None  # av.VideoCodecContext
         self._parts: list[bytes] = []
         self._expected_seq = -1
         self._broken = False

@@ -29,6 +29,7 @@ class DirectionState:
     sent: int = 0
     dropped: int = 0
     last_departure: float = 0.0
+    jitter_offset: float = 0.0  # ms; a bounded random walk, like a radio scheduler's delay
 
     def admit(self, size: int, now: float, rng: random.Random) -> float | None:
         """Return when the datagram leaves the link, or None when the link drops it."""
@@ -54,8 +55,11 @@ class DirectionState:
             self.busy_until = start + size * 8 / (profile.rate_kbps * 1000.0)
             departure = self.busy_until
         delay = profile.delay_ms
-        if profile.jitter_ms:
-            delay += rng.uniform(-profile.jitter_ms, profile.jitter_ms)
+        if profile.jitter_ms:  # delay drifts up and down rather than jumping per packet
+            step = rng.uniform(-profile.jitter_ms, profile.jitter_ms) / 10
+            self.jitter_offset = min(max(self.jitter_offset + step, -profile.jitter_ms),
+                                     profile.jitter_ms)
+            delay += self.jitter_offset
         self.sent += 1
         # Radio links deliver in order: jitter delays packets, it does not reorder them.
         arrival = max(departure + max(delay, 0.0) / 1000.0, self.last_departure)

@@ -55,7 +55,9 @@ def _library_root() -> Path | None:
     return None
 
 
-def write_config(folder: Path, host: str, ws_port: int, rtp_ports: tuple[int, int]) -> None:
+def write_config(folder: Path, host: str, ws_port: int, rtp_ports: tuple[int, int],
+                 event_loops: int = 0) -> None:
+    """`event_loops` 0 is Janus's default (a thread per handle); N shares N loop threads."""
     root = _library_root()
     assert root is not None
     for kind, names in (("plugins", PLUGINS), ("transports", TRANSPORTS)):
@@ -76,6 +78,7 @@ def write_config(folder: Path, host: str, ws_port: int, rtp_ports: tuple[int, in
 	debug_colors = false
 	log_to_stdout = true
 	session_timeout = 60
+{f"	event_loops = {event_loops}" if event_loops else ""}
 	server_name = "videotermin-bench"
 }}
 certificates: {{
@@ -133,12 +136,13 @@ def _wait_listening(host: str, port: int, process: subprocess.Popen[bytes], time
             if probe.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.1)
-    raise TimeoutError(f"janus did not listen on {port}:\n{log.read_text(errors='replace')[-3000:]}")
+    tail = log.read_text(errors="replace")[-3000:]
+    raise TimeoutError(f"janus did not listen on {port}:\n{tail}")
 
 
 @contextlib.contextmanager
-def running_janus(namespace: Namespace, cpu: int | None = 1,
-                  timeout: float = 20.0) -> Iterator[JanusProcess]:
+def running_janus(namespace: Namespace, cpu: int | None = 1, timeout: float = 20.0,
+                  event_loops: int = 0) -> Iterator[JanusProcess]:
     """Janus inside `namespace` (it ignores loopback interfaces: see bench.netns)."""
     reason = janus_available()
     if reason is not None:
@@ -148,7 +152,7 @@ def running_janus(namespace: Namespace, cpu: int | None = 1,
         ws_port = free_port()
         base = 20000 + (os.getpid() % 200) * 100
         host = namespace.server_host
-        write_config(folder, host, ws_port, (base, base + 4999))
+        write_config(folder, host, ws_port, (base, base + 4999), event_loops)
         log_path = folder / "janus.log"
         log = open(log_path, "wb")  # noqa: SIM115 - closed below
         process = subprocess.Popen(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +36,8 @@ from media.certificate import DtlsCertificate
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GENERATOR_CPU, SERVER_CPU = 0, 1
-QUICK_RAMP = [5, 10, 20, 40, 60, 80, 100, 120]
+MAX_ROOMS = 400  # a bound on what one run may open (2 participants, 4 sockets per room)
+QUICK_RAMP = [10, 25, 50, 75, 100, 125, 150]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -67,14 +69,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="receivers send no transport-cc feedback")
     parser.add_argument("--adaptation", action="store_true",
                         help="turn this server's downlink adaptation on (off by default)")
+    parser.add_argument("--janus-event-loops", type=int, default=0,
+                        help="Janus event_loops setting (0: its default, a thread per handle)")
     parser.add_argument("--max-minutes", type=float, default=15.0, help="bound on the run")
     parser.add_argument("--name", default=None, help="output file stem")
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    if max([*args.rooms, *args.ramp, args.storm_rooms]) > MAX_ROOMS:
+        parser.error(f"at most {MAX_ROOMS} consultations per level")
     if args.quick:
         args.scenario = ["ramp", "storm"]
-        args.seconds = min(args.seconds, 4.0)
+        args.seconds = min(args.seconds, 3.0)
         args.storm_rooms = min(args.storm_rooms, 20)
         args.max_minutes = min(args.max_minutes, 2.0)
     return args
@@ -103,7 +109,8 @@ def _factory(name: str, args: argparse.Namespace, certificate: DtlsCertificate,
         if name == "janus":
             if namespace is None:
                 raise RuntimeError("Janus needs --network netns (it ignores loopback)")
-            return JanusTarget(certificate, namespace, SERVER_CPU, twcc)
+            return JanusTarget(certificate, namespace, SERVER_CPU, twcc,
+                               args.janus_event_loops)
         return VideoterminTarget(certificate, namespace, SERVER_CPU, args.signalling, twcc,
                                  args.adaptation)
 
@@ -123,18 +130,19 @@ async def run(args: argparse.Namespace, namespace: Namespace | None) -> list[Sce
             factory = _factory(target, args, certificate, namespace)
             target_started = trio.current_time()
             for scenario in args.scenario:
+                outcome = ScenarioOutcome(target, scenario)
+                outcomes.append(outcome)  # partial results survive the time bound
                 if scenario == "fixed":
-                    outcomes.append(await fixed(factory, loop, args.rooms, args.seconds,
-                                                args.warmup, args.decode_windows))
+                    await fixed(outcome, factory, loop, args.rooms, args.seconds, args.warmup,
+                                args.decode_windows)
                 elif scenario == "ramp":
                     left = per_target - (trio.current_time() - target_started)
-                    share = left * (0.75 if "storm" in args.scenario else 1.0)
-                    outcomes.append(await ramp(factory, loop, args.ramp, args.seconds,
-                                               args.warmup, args.decode_windows, share))
+                    share = left * (0.7 if "storm" in args.scenario else 1.0)
+                    await ramp(outcome, factory, loop, args.ramp, args.seconds, args.warmup,
+                               args.decode_windows, share)
                 else:
-                    outcomes.append(await storm(factory, loop, args.storm_rooms,
-                                                args.storm_window, min(args.seconds, 2.0),
-                                                args.decode_windows))
+                    await storm(outcome, factory, loop, args.storm_rooms, args.storm_window,
+                                min(args.seconds, 2.0), args.decode_windows)
     if scope.cancelled_caught:
         print(f"stopped at the {args.max_minutes:g}-minute bound after "
               f"{trio.current_time() - started:.0f} s", file=sys.stderr)
@@ -158,13 +166,17 @@ def main(argv: list[str] | None = None) -> int:
         if reason is not None:
             print(f"cannot run Janus: {reason}", file=sys.stderr)
             return 2
+    affinity = os.sched_getaffinity(0)
     pin(0, GENERATOR_CPU)
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     machine = report.machine()
     t0 = time.monotonic()
-    with ExitStack() as stack:
-        namespace = stack.enter_context(_namespace(network))
-        outcomes = trio.run(run, args, namespace)
+    try:
+        with ExitStack() as stack:
+            namespace = stack.enter_context(_namespace(network))
+            outcomes = trio.run(run, args, namespace)
+    finally:
+        os.sched_setaffinity(0, affinity)  # e.g. when called from a test session
     command = "python -m bench.load " + " ".join(sys.argv[1:] if argv is None else argv)
     document: dict[str, Any] = {
         "harness": "bench.load", "started": started, "command": command.strip(),
@@ -173,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                      "seconds": args.seconds, "warmup": args.warmup, "network": network,
                      "signalling": args.signalling, "adaptation": args.adaptation,
                      "transport_cc_feedback": not args.no_twcc,
-                     "decode_windows": args.decode_windows},
+                     "decode_windows": args.decode_windows,
+                     "janus_event_loops": args.janus_event_loops},
         "scenarios": report.to_dict(outcomes),
     }
     document["summary"] = report.summary(outcomes)

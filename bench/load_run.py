@@ -89,9 +89,10 @@ class LoadRun:
         try:
             await self.target.connect(participant, room, self.engine)
         except Exception as exc:  # one failed participant is reported, the run goes on
-            while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-                exc = exc.exceptions[0]
-            participant.error = f"{type(exc).__name__}: {exc}"
+            cause: BaseException = exc
+            while isinstance(cause, BaseExceptionGroup) and len(cause.exceptions) == 1:
+                cause = cause.exceptions[0]
+            participant.error = f"{type(cause).__name__}: {cause}"
             self.errors.append(participant.error)
             log.warning("participant %d failed: %s", participant.number, participant.error)
 

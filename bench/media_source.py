@@ -213,8 +213,13 @@ def encode_audio(profile: MediaProfile) -> list[bytes]:
 def packetize_vp8(frame: bytes, max_payload: int) -> list[bytes]:
     """RFC 7741 §4: the frame split into near-equal parts, as libwebrtc does."""
     count = -(-len(frame) // max_payload)
-    size = -(-len(frame) // count)
-    return [frame[i : i + size] for i in range(0, len(frame), size)]
+    base, extra = divmod(len(frame), count)
+    parts, start = [], 0
+    for i in range(count):
+        end = start + base + (1 if i < extra else 0)
+        parts.append(frame[start:end])
+        start = end
+    return parts
 
 
 def _tail_index(payloads: list[bytes]) -> tuple[int, dict[bytes, int]]:

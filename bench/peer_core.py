@@ -32,6 +32,7 @@ from media.stun_attributes import XOR_MAPPED_ADDRESS, encode_xor_mapped_address
 from media.twcc_recorder import TwccRecorder
 
 Address = tuple[str, int]
+MAX_QUICK_REPEATS = 2  # early ClientHello retransmissions while the server is not yet ready
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,13 @@ class ClientTransport:
             local_ice, remote_ice, server, tie_breaker=secrets.randbits(64)
         )
         self._dtls = DtlsEndpoint(dtls_role, certificate, server_fingerprint)
+        self._dtls_role = dtls_role
+        self._server_fingerprint = server_fingerprint
         self._dtls_started = False
+        self._dtls_heard = False  # any DTLS datagram from the server yet
+        self._first_flight: list[bytes] = []  # our ClientHello, while the server is silent
+        self._quick_repeats = 0
+        self._repeats: list[bytes] = []
         # As DTLS server, the peer's ClientHello may overtake our view of ICE success.
         self._early_dtls: list[bytes] = []
         self.srtp: SrtpContext | None = None
@@ -79,6 +86,7 @@ class ClientTransport:
         self.received_rtcp: deque[bytes] = deque()
         self.failure: str | None = None
         self._outbox: list[bytes] = []
+        self._stun_answers: list[bytes] = []
         self.events: deque[ClientConnected | ClientFailed] = deque()
         self.bad_packets = 0
         self._twcc_id = twcc_extension_id
@@ -120,11 +128,15 @@ class ClientTransport:
                 self.bad_packets += 1
                 return
             if message.message_class is StunClass.REQUEST:
-                self._answer_check(message, data)
+                self._answer_check(message, data, now)
+                return
+            if message.message_class is StunClass.INDICATION:
+                self._repeat_first_flight()  # the server's keepalive: it is ready now
                 return
             self._ice.receive_stun(message, data, now)
             self._drain_ice(now)
         elif packet_class is PacketClass.DTLS:
+            self._dtls_heard = True
             if not self._dtls_started:
                 if len(self._early_dtls) < 8:
                     self._early_dtls.append(data)
@@ -132,11 +144,14 @@ class ClientTransport:
             self._dtls.receive_datagram(data, now)
             self._drain_dtls()
 
-    def _answer_check(self, message: StunMessage, raw: bytes) -> None:
+    def _answer_check(self, message: StunMessage, raw: bytes, now: float) -> None:
         """Answer the server's own binding requests, as a browser's full ICE agent does.
 
         A full-ICE server (or Janus's libnice even in lite mode) checks the path back to us and
         may wait for our answer before it starts DTLS. Signed with our password (RFC 8445 §7.3).
+        Such a server also drops a ClientHello that came before its own check succeeded; then
+        we retransmit it at once (on its check, and on its first keepalive indication) instead
+        of after OpenSSL's fixed 1 s timer (browsers retransmit their first flight sooner).
         """
         if message.method != BINDING:
             return
@@ -146,11 +161,19 @@ class ClientTransport:
         if not verify_message_integrity(raw, message, self._local_key):
             return
         host, port = self.server
-        self._outbox.append(encode_stun(
+        self._stun_answers.append(encode_stun(
             StunClass.SUCCESS, BINDING, message.transaction_id,
             ((XOR_MAPPED_ADDRESS, encode_xor_mapped_address(host, port, message.transaction_id)),),
             integrity_key=self._local_key, fingerprint=True,
         ))
+        self._repeat_first_flight()
+
+    def _repeat_first_flight(self) -> None:
+        """Retransmit our ClientHello now (RFC 6347 §4.2.4) if the server has said nothing yet."""
+        if (self._dtls_role is DtlsRole.CLIENT and not self._dtls_heard and self._first_flight
+                and self.srtp is None and self._quick_repeats < MAX_QUICK_REPEATS):
+            self._quick_repeats += 1
+            self._repeats.extend(self._first_flight)
 
     def _record_arrival(self, plain: bytes, now: float) -> None:
         assert self._twcc_id is not None
@@ -214,7 +237,16 @@ class ClientTransport:
 
     def datagrams_to_send(self, now: float) -> list[bytes]:
         out = self._ice.datagrams_to_send(now)
-        out.extend(self._dtls.datagrams_to_send())
+        if self._stun_answers:  # before any DTLS: the server must see its check succeed first
+            out.extend(self._stun_answers)
+            self._stun_answers.clear()
+        if self._repeats:
+            out.extend(self._repeats)
+            self._repeats.clear()
+        flight = self._dtls.datagrams_to_send()
+        if flight and not self._dtls_heard and self._dtls_role is DtlsRole.CLIENT:
+            self._first_flight = list(flight)
+        out.extend(flight)
         if self._outbox:
             out.extend(self._outbox)
             self._outbox.clear()

@@ -52,40 +52,44 @@ def stop_reason(result: LevelResult) -> str | None:
     return None
 
 
-async def fixed(factory: TargetFactory, loop: MediaLoop, levels: list[int], seconds: float,
-                warmup: float, decode_windows: int) -> ScenarioOutcome:
-    outcome: ScenarioOutcome | None = None
+async def fixed(outcome: ScenarioOutcome, factory: TargetFactory, loop: MediaLoop,
+                levels: list[int], seconds: float, warmup: float, decode_windows: int) -> None:
+    outcome.stopped_because = "interrupted"
     for rooms in levels:
         with factory() as target:
-            outcome = outcome or ScenarioOutcome(target.name, "fixed", label=target.label)
+            outcome.label = target.label
             async with load_run(target, loop, decode_windows=decode_windows) as run:
                 outcome.signalling = target.signalling
                 joined = await run.add_rooms(rooms, spread=min(2.0, 0.05 * rooms))
                 outcome.levels.append(await run.measure(seconds, "fixed", joined, warmup))
                 outcome.errors += run.errors
-    assert outcome is not None
     outcome.stopped_because = "all levels run"
-    return outcome
 
 
-async def ramp(factory: TargetFactory, loop: MediaLoop, levels: list[int], seconds: float,
-               warmup: float, decode_windows: int, budget: float) -> ScenarioOutcome:
-    """Levels are cumulative room counts; stops at the first level that hits a limit."""
+async def ramp(outcome: ScenarioOutcome, factory: TargetFactory, loop: MediaLoop,
+               levels: list[int], seconds: float, warmup: float, decode_windows: int,
+               budget: float) -> None:
+    """Levels are cumulative room counts; stops at the first level that hits a limit, or
+    before a level when less than `level_time` of the budget is left."""
     deadline = trio.current_time() + budget
+    outcome.stopped_because = "interrupted"
     with factory() as target:
-        outcome = ScenarioOutcome(target.name, "ramp", label=target.label)
+        outcome.label = target.label
         async with load_run(target, loop, decode_windows=decode_windows) as run:
             outcome.signalling = target.signalling
+            level_time = 0.0
             for rooms in levels:
-                if trio.current_time() > deadline:
+                if trio.current_time() + level_time > deadline:
                     outcome.stopped_because = "time budget used"
                     break
+                level_started = trio.current_time()
                 added = rooms - run.room_count
                 if added <= 0:
                     continue
                 joined = await run.add_rooms(added, spread=min(2.0, 0.05 * added))
                 result = await run.measure(seconds, "ramp", joined, warmup)
                 outcome.levels.append(result)
+                level_time = trio.current_time() - level_started
                 reason = stop_reason(result)
                 if reason is not None:
                     outcome.stopped_because = reason
@@ -93,17 +97,16 @@ async def ramp(factory: TargetFactory, loop: MediaLoop, levels: list[int], secon
             else:
                 outcome.stopped_because = f"largest level ({levels[-1]} rooms) carried"
             outcome.errors += run.errors
-    return outcome
 
 
-async def storm(factory: TargetFactory, loop: MediaLoop, rooms: int, window: float,
-                seconds: float, decode_windows: int) -> ScenarioOutcome:
+async def storm(outcome: ScenarioOutcome, factory: TargetFactory, loop: MediaLoop, rooms: int,
+                window: float, seconds: float, decode_windows: int) -> None:
+    outcome.stopped_because = "interrupted"
     with factory() as target:
-        outcome = ScenarioOutcome(target.name, "storm", label=target.label)
+        outcome.label = target.label
         async with load_run(target, loop, decode_windows=decode_windows) as run:
             outcome.signalling = target.signalling
             joined = await run.add_rooms(rooms, spread=window)
             outcome.levels.append(await run.measure(seconds, "storm", joined, warmup=0.5))
             outcome.errors += run.errors
     outcome.stopped_because = f"{rooms} consultations joined within {window:g} s"
-    return outcome

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from media.allocator import TrackDemand, TrackPriority
+from media.bandwidth_estimator import LOSS_HIGH, RateState
 from media.negotiated import MediaKind
 from media.peer_session import PeerSession
 from media.subscription import Subscription
@@ -146,7 +147,7 @@ def _maybe_probe(session: PeerSession, now: float, estimate: int, wanted_extra: 
     if wanted_extra <= 0 or now < session.next_probe_at:
         return
     estimator = session.estimator
-    if estimator.loss_ratio > 0.02 or estimator.state.value == "decrease":
+    if estimator.loss_ratio > LOSS_HIGH or estimator.state is RateState.DECREASE:
         return
     last = estimator.probe_results[-1] if estimator.probe_results else 0
     succeeded = session.probe_bps > 0 and last >= PROBE_SUCCESS * session.probe_bps

@@ -359,7 +359,10 @@ class PeerSession:
         measured on our monotonic clock against when that SR left."""
         for block in blocks:
             subscription = self.subscriptions_by_ssrc.get(block.ssrc)
-            if subscription is None or subscription.last_sr is None or not block.last_sr:
+            if subscription is None:
+                continue
+            subscription.remote_fraction_lost = block.fraction_lost
+            if subscription.last_sr is None or not block.last_sr:
                 continue
             middle, sent_at = subscription.last_sr
             if block.last_sr != middle:
@@ -419,8 +422,14 @@ class PeerSession:
                 if v is None:
                     continue
                 stream.last_fraction_lost = v.fraction_lost
+                fraction = v.fraction_lost
+                if not stream.is_video:  # tell the encoder about the worst listener's loss, so
+                    # Opus adds in-band FEC for them (libwebrtc adapts FEC to reported loss)
+                    fraction = max([fraction] + [
+                        s.remote_fraction_lost for s in stream.publication.subscriptions
+                    ])
                 block_list.append(ReportBlock(
-                    v.ssrc, v.fraction_lost, v.cumulative_lost, v.highest_sequence, v.jitter,
+                    v.ssrc, fraction, v.cumulative_lost, v.highest_sequence, v.jitter,
                     v.last_sr, v.delay_since_last_sr,
                 ))
             blocks = tuple(block_list)

@@ -213,7 +213,12 @@ class Sfu:
         if subscription.rtx_ssrc is not None:
             session.subscriptions_by_ssrc[subscription.rtx_ssrc] = subscription
         publication.subscriptions.append(subscription)
-        subscription.select_layer(self._best_layer(publication, now))
+        # A cautious start (3G first): the lowest layer being sent; the allocator moves up as soon
+        # as the subscriber's downlink estimate allows. Without adaptation: the best layer.
+        subscription.select_layer(
+            self._best_layer(publication, now) if not self.adaptation
+            else self._lowest_layer(publication, now)
+        )
         self._request_keyframe_for(subscription, now)
         return subscription
 
@@ -327,6 +332,10 @@ class Sfu:
         if active:
             return active[-1]
         return len(publication.layers) - 1
+
+    def _lowest_layer(self, publication: Publication, now: float) -> int:
+        active = publication.active_layers(now)
+        return active[0] if active else 0
 
     def _request_keyframe_for(self, subscription: Subscription, now: float) -> None:
         publication = subscription.publication

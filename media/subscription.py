@@ -117,6 +117,7 @@ class Subscription:
         self.keyframe_requests = 0
         self.layer_switches = 0
         self.pauses = 0
+        self.remote_fraction_lost = 0  # RFC 3550 §6.4.1, from the subscriber's last RR
         self.last_sr: tuple[int, float] | None = None  # (NTP middle 32 bits, when it was sent)
         self.padding_sent = 0
         # Without RTX a repair must be the very same SRTP packet: re-protecting a changed

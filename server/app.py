@@ -21,7 +21,14 @@ from server.appointments.service import AppointmentNotFound, AppointmentOver
 from server.appointments.validation import ValidationFailed
 from server.services import Services
 from server.storage.repository import StaleAppointment
-from server.web import api_appointments, auth_routes, openapi, pages_client
+from server.web import (
+    api_appointments,
+    auth_routes,
+    openapi,
+    pages_call,
+    pages_client,
+    pages_console,
+)
 from server.web.security import SecurityHeaders, services_of
 
 
@@ -68,6 +75,8 @@ def own_routes() -> list[BaseRoute]:
         *api_appointments.ROUTES,
         *openapi.ROUTES,
         *pages_client.ROUTES,
+        *pages_call.ROUTES,
+        *pages_console.ROUTES,
         Mount("/static/base", StaticFiles(directory=str(static)), name="static-base"),
     ]
 

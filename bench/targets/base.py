@@ -57,12 +57,17 @@ class Room:
 
 
 class Target(Protocol):
-    name: str  # "videotermin" or "janus"
-    label: str  # for tables: what exactly ran
-    signalling: str  # how participants were signalled
+    @property
+    def name(self) -> str: ...  # "videotermin" or "janus"
 
     @property
-    def pid(self) -> int: ...
+    def label(self) -> str: ...  # for tables: what exactly ran
+
+    @property
+    def signalling(self) -> str: ...  # how participants were signalled
+
+    @property
+    def pid(self) -> int: ...  # the process whose CPU and memory are measured
 
     async def prepare(self, rooms: list[Room]) -> None: ...
 

@@ -129,17 +129,19 @@ class JanusTarget:
     signalling = "Janus videoroom API over its WebSocket transport"
 
     def __init__(self, certificate: DtlsCertificate, namespace: Namespace, cpu: int | None = 1,
-                 twcc_feedback: bool = True) -> None:
+                 twcc_feedback: bool = True, event_loops: int = 0) -> None:
         self.certificate = certificate
         self.namespace = namespace
         self.cpu = cpu
         self.twcc_feedback = twcc_feedback
-        self.label = "Janus 1.1.2 videoroom (C)"
+        self.event_loops = event_loops
+        loops = f"{event_loops} event loops" if event_loops else "a thread per handle"
+        self.label = f"Janus 1.1.2 videoroom (C, {loops})"
         self._process: JanusProcess | None = None
         self._context: AbstractContextManager[JanusProcess] | None = None
 
     def __enter__(self) -> JanusTarget:
-        self._context = running_janus(self.namespace, self.cpu)
+        self._context = running_janus(self.namespace, self.cpu, event_loops=self.event_loops)
         self._process = self._context.__enter__()
         return self
 
@@ -212,6 +214,7 @@ class JanusTarget:
             _, answer_sdp = negotiator.subscribe_offered(offer_event["jsep"]["sdp"])
             await janus.message(subscriber, {"request": "start"},
                                 {"type": "answer", "sdp": answer_sdp, "trickle": False})
+            await janus.event(subscriber)  # "started": Janus has applied the answer
             negotiator.answer_sent()
             await trio.sleep_forever()
 

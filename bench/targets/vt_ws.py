@@ -52,6 +52,7 @@ class WebSocketSignalling:
 
     async def _login(self, http: httpx.AsyncClient) -> None:
         if self.session_cookie is not None:
+            http.cookies.set("vt_session", self.session_cookie)
             return
         response = await http.post("/api/session",
                                    json={"username": self.advisor, "password": self.password})
@@ -77,8 +78,7 @@ class WebSocketSignalling:
                 json={"topic": "Lasttest", "start": start.isoformat(), "duration_minutes": 120,
                       "client_name": f"Client {room.index}",
                       "client_email": f"client{room.index}@example.org", "language": "de"},
-                headers={"x-csrf-token": self.csrf or ""},
-                cookies={"vt_session": self.session_cookie or ""},
+                headers={"x-csrf-token": self.csrf or ""},  # the session cookie is in the jar
             )
             if response.status_code != 201:
                 raise RuntimeError(f"appointment refused: {response.status_code} {response.text}")

@@ -1,8 +1,9 @@
 """The pages behind the access link: privacy notice and consent, status pages, withdrawal.
 
 `GET /t/{token}` always shows the notice (consent is asked on every visit); `POST …/consent`
-records it and sets the visit's consent cookie; `GET …/check` is where the device check and
-waiting room of the web client begin; `POST …/withdraw` withdraws and ends the session.
+records it and sets the visit's consent cookie and leads to `GET …/check`, the web client's
+device check and waiting room (`pages_call.py`); `POST …/withdraw` withdraws and ends the
+session.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _contact(request: Request, lang: str) -> str:
     return contact_text(services_of(request).config, lang, "page.contact.fallback")
 
 
-def _denied_page(request: Request, denied: AccessDenied) -> Response:
+def denied_page(request: Request, denied: AccessDenied) -> Response:
     lang = _lang(request, denied.language)
     zone = services_of(request).config.site.zone
     key = _PAGE.get(denied.reason, "unknown")
@@ -77,7 +78,7 @@ async def link_page(request: Request) -> Response:
     token = request.path_params["token"]
     result = await services_of(request).appointments.resolve_access_token(token)
     if isinstance(result, AccessDenied):
-        return _denied_page(request, result)
+        return denied_page(request, result)
     return _consent_page(request, token, result, error=False)
 
 
@@ -89,34 +90,15 @@ async def consent_submit(request: Request) -> Response:
     if form.get("agree") != "yes":
         result = await services.appointments.resolve_access_token(token)
         if isinstance(result, AccessDenied):
-            return _denied_page(request, result)
+            return denied_page(request, result)
         return _consent_page(request, token, result, error=True)
     given = await services.consent.give(token)
     if isinstance(given, AccessDenied):
-        return _denied_page(request, given)
+        return denied_page(request, given)
     target = f"/t/{token}/check?lang={pick_language(str(lang), given.grant.language)}"
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, request, CONSENT_COOKIE, given.cookie_value)
     return response
-
-
-async def after_consent(request: Request) -> Response:
-    """Placeholder for the web client's device check and waiting room (issue 5)."""
-    token = request.path_params["token"]
-    result = await services_of(request).resolve_client(token, request.cookies.get(CONSENT_COOKIE))
-    if isinstance(result, AccessDenied):
-        if result.reason is Denial.NO_CONSENT:
-            return RedirectResponse(f"/t/{token}", status_code=303)
-        return _denied_page(request, result)
-    lang = _lang(request, result.language)
-    body = (
-        paragraphs(text(lang, "page.consent.given.text"))
-        + f'<form method="post" action="/t/{esc(token)}/withdraw">'
-        + f'<input type="hidden" name="lang" value="{esc(lang)}">'
-        + f"<button type=\"submit\" class=\"secondary\">{esc(text(lang, 'page.withdraw.button'))}"
-        + "</button></form>"
-    )
-    return page(request, lang, text(lang, "page.consent.given.title"), body)
 
 
 async def withdraw(request: Request) -> Response:
@@ -137,7 +119,6 @@ async def privacy_page(request: Request) -> Response:
 ROUTES = [
     Route("/t/{token}", link_page, methods=["GET"]),
     Route("/t/{token}/consent", consent_submit, methods=["POST"], max_body_size=FORM_LIMIT),
-    Route("/t/{token}/check", after_consent, methods=["GET"]),
     Route("/t/{token}/withdraw", withdraw, methods=["POST"], max_body_size=FORM_LIMIT),
     Route("/privacy", privacy_page, methods=["GET"]),
 ]

@@ -70,7 +70,7 @@ class Capabilities:
     """
 
     video_codecs: tuple[str, ...] = ("VP8", "VP9", "H264")
-    red_audio: bool = False
+    red_audio: bool = True
     max_simulcast_layers: int = 3
 
     def __post_init__(self) -> None:

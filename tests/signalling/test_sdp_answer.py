@@ -72,10 +72,11 @@ def test_chrome_simulcast_offer() -> None:
     _assert_well_formed_answer(answer, CHROME_SIMULCAST_OFFER, session)
     audio, video = session.media
     assert (audio.kind, audio.direction) == (MediaKind.AUDIO, Direction.RECVONLY)
+    # RED (RFC 2198) first, so Chrome sends redundancy; Opus with in-band FEC and DTX behind it
     assert [(c.name, c.payload_type, c.clock_rate, c.channels) for c in audio.codecs] == [
-        ("opus", 111, 48000, 2)]
-    assert audio.codecs[0].rtcp_feedback == {"transport-cc"}
-    assert audio.codecs[0].fmtp_value("useinbandfec") == "1"
+        ("red", 63, 48000, 2), ("opus", 111, 48000, 2)]
+    assert audio.codecs[1].rtcp_feedback == {"transport-cc"}
+    assert audio.codecs[1].fmtp_value("useinbandfec") == "1"
     assert audio.extensions == HeaderExtensionIds(mid=4, transport_cc=3, abs_send_time=2,
                                                   audio_level=1)
     assert audio.remote_ssrcs == (963410945,)
@@ -236,7 +237,8 @@ def test_simulcast_layers_capped_and_alternatives_collapsed() -> None:
 
 
 def test_red_only_when_enabled_and_offered() -> None:
-    _, plain = answer_publish_offer(CHROME_SIMULCAST_OFFER, LOCAL)
+    _, plain = answer_publish_offer(CHROME_SIMULCAST_OFFER, LOCAL,
+                                    capabilities=Capabilities(red_audio=False))
     assert [c.name for c in plain.media[0].codecs] == ["opus"]
     answer, red = answer_publish_offer(CHROME_SIMULCAST_OFFER, LOCAL,
                                        capabilities=Capabilities(red_audio=True))

@@ -33,7 +33,7 @@ def test_offer_structure() -> None:
     assert offer.has("ice-lite") and offer.values("group") == ["BUNDLE 0 1"]
     assert offer.origin.session_id == LOCAL.session_id and offer.origin.session_version == 1
     audio, video = offer.media
-    assert audio.formats == ("111",)
+    assert audio.formats == ("63", "111")  # RED offered first (RFC 2198), plain Opus behind it
     assert video.formats == ("96", "97", "98", "99", "102", "103")  # canonical table
     for section in (audio, video):
         assert section.port == 40000 and section.lines == (("c", "IN IP4 127.0.0.1"),)
@@ -45,8 +45,8 @@ def test_offer_structure() -> None:
         assert section.has("end-of-candidates")
     assert audio.value("msid") == "peerA micA"
     assert audio.values("ssrc") == ["1111 cname:peerA", "1111 msid:peerA micA"]
-    assert "opus/48000/2" in audio.value("rtpmap")  # type: ignore[operator]
-    assert audio.value("fmtp") == "111 minptime=10;useinbandfec=1;usedtx=1"
+    assert audio.values("rtpmap") == ["63 red/48000/2", "111 opus/48000/2"]
+    assert audio.values("fmtp") == ["63 111/111", "111 minptime=10;useinbandfec=1;usedtx=1"]
     assert video.values("ssrc-group") == ["FID 2222 2223"]
     assert "97 apt=96" in video.values("fmtp")
     assert "102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f" in \

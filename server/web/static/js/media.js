@@ -79,9 +79,10 @@ export class Publisher {
     this.onState = null;
   }
 
-  /** A fresh publish PeerConnection with the stream's microphone and camera. The camera
-   * transceiver exists even when the camera is off, so switching it on needs no offer. */
-  start(stream, {cameraOn = true} = {}) {
+  /** A fresh publish PeerConnection with the stream's microphone and camera. With `video`,
+   * the camera transceiver exists even while the camera is off (no track), so switching the
+   * camera on later is a track replacement, not a renegotiation. */
+  start(stream, {video = true} = {}) {
     return this.queue(async () => {
       this.closePc();
       const pc = new RTCPeerConnection({iceServers: this.iceServers});
@@ -90,8 +91,8 @@ export class Publisher {
       const audioTrack = stream.getAudioTracks()[0];
       if (audioTrack) this.audio = pc.addTransceiver(audioTrack, {direction: "sendonly"});
       const videoTrack = stream.getVideoTracks()[0];
-      if (videoTrack) {
-        this.video = pc.addTransceiver(cameraOn ? videoTrack : "video", {
+      if (videoTrack || video) {
+        this.video = pc.addTransceiver(videoTrack || "video", {
           direction: "sendonly", sendEncodings: SIMULCAST.map((e) => ({...e}))});
       }
       await this.negotiate(true);
