@@ -28,6 +28,7 @@ class MediaCounters:
     expected: int = 0
     lost: int = 0
     octets: int = 0
+    rtt_ms: float | None = None  # from RTCP receiver reports on the media path, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,9 @@ class EchoMeter:
             loss = min(100.0, max(0.0, 100.0 * lost / expected))
         bitrate = octets * 8 / elapsed / 1000.0 if elapsed > 0 and counters.packets else None
         self._last_at, self._last = now, counters
-        return EchoStats(self.rtt_ms, loss, bitrate, counters.packets, now - self.started)
+        # Prefer the media path's own round trip (RTCP); the WebSocket probe is the fallback.
+        rtt = counters.rtt_ms if counters.rtt_ms is not None else self.rtt_ms
+        return EchoStats(rtt, loss, bitrate, counters.packets, now - self.started)
 
 
 def stats_final(stats: EchoStats) -> EchoStats:

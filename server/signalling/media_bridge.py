@@ -347,7 +347,10 @@ class MediaBridge:
             expected += stream.stats.expected
             lost += max(0, stream.stats.cumulative_lost)
             octets += stream.octets
-        return MediaCounters(packets, expected, lost, octets)
+        subscribe = endpoint.subscribe if endpoint is not None else None
+        returning = self.sfu.sessions.get(subscribe.session_id) if subscribe is not None else None
+        rtt = returning.rtt if returning is not None else None
+        return MediaCounters(packets, expected, lost, octets, None if rtt is None else rtt * 1000)
 
 
 def _check_track_count(negotiated: NegotiatedSession) -> None:

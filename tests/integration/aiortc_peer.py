@@ -220,7 +220,7 @@ async def count_publications(base_url: str, at_least: int, timeout: float = 20.0
 
 
 async def run_two_peers(
-    base_url: str, candidates: dict[str, tuple[str, int] | None]
+    base_url: str, candidates: dict[str, tuple[str, int] | None], wait_frames: int = 60
 ) -> dict[str, tuple[ReceivedMedia, dict[str, Any]]]:
     results: dict[str, tuple[ReceivedMedia, dict[str, Any]]] = {}
     finished = Finished({"alice", "bob"})

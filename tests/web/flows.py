@@ -10,6 +10,9 @@ from typing import Any
 from tests.web.harness import PASSWORD, Site, link_in, poll, soon
 
 STATS = "window.videotermin.stats()"
+LOG = """(() => { const v = window.videotermin;
+  const room = v.room && v.room.log ? v.room : v.room && v.room.room;
+  return room ? room.log : null; })()"""
 CHECK_SECONDS = 40  # the connection test takes ~8 s; more under a loaded CI machine
 
 
@@ -81,10 +84,14 @@ def decoding(page: Any, source: str = "camera", more: int = 15, seconds: float =
              what: str = "") -> dict[str, Any]:
     """Wait until `more` further frames of `source` were decoded (the picture is moving)."""
     start = frames(page, source)
-    result: dict[str, Any] = poll(
-        page, STATS, lambda s: sum(v["framesDecoded"] for v in s["video"]
-                                   if v["source"] == source) >= start + more,
-        seconds, what or f"{source} frames decoded")
+    try:
+        result: dict[str, Any] = poll(
+            page, STATS, lambda s: sum(v["framesDecoded"] for v in s["video"]
+                                       if v["source"] == source) >= start + more,
+            seconds, what or f"{source} frames decoded")
+    except AssertionError as error:
+        raise AssertionError(f"{error}; signalling seen by the page: {page.evaluate(LOG)}") \
+            from None
     return result
 
 

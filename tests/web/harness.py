@@ -225,7 +225,8 @@ def no_overflow(page: Any) -> dict[str, Any]:
       for (const el of document.querySelectorAll('body *')) {
         if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
         const r = el.getBoundingClientRect();
-        if (r.right > width + 1 || r.left < -1) wide.push(el.tagName + '#' + el.id + '.' +
+        if (r.width === 0 || el.closest('.skip, .visually-hidden')) continue;
+        if (r.right > width + 1) wide.push(el.tagName + '#' + el.id + '.' +
           el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
       }
       return {width, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};

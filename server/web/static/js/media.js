@@ -182,6 +182,7 @@ export class Subscriber {
     this.tracks = new Map();  // mid -> MediaStreamTrack
     this.queue = serial();
     this.onState = null;
+    this.lastAnswer = null;
   }
 
   handleOffer(offer) {
@@ -190,8 +191,8 @@ export class Subscriber {
       for (const info of offer.tracks) this.info.set(info.mid, info);
       await this.pc.setRemoteDescription({type: "offer", sdp: offer.sdp});
       await this.pc.setLocalDescription(await this.pc.createAnswer());
-      this.signal.send("subscribe-answer", {sdp: this.pc.localDescription.sdp,
-        version: offer.version});
+      this.lastAnswer = {sdp: this.pc.localDescription.sdp, version: offer.version};
+      this.signal.send("subscribe-answer", this.lastAnswer);
       this.onChange();
     });
   }

@@ -35,6 +35,8 @@ export class RoomConnection {
     this.joined = null;
     this.finished = false;
     this.reconnecting = false;
+    this.log = [];  // the last message types, for diagnosis (no contents)
+    this.refusedAnswer = null;
   }
 
   /** The first join: resumes the tab's place if it still has a resume secret. */
@@ -100,6 +102,9 @@ export class RoomConnection {
   }
 
   message(m) {
+    this.log.push(m.type === "subscribe-offer" ? `offer v${m.version}${m.fresh ? " fresh" : ""} ${
+      m.tracks.map((x) => `${x.mid}:${x.source}:${x.active ? "on" : "off"}`).join(",")}` : m.type);
+    if (this.log.length > 60) this.log.shift();
     if (m.type === "subscribe-offer") {
       this.subscriber.handleOffer(m).catch((error) => console.warn("subscribe failed", error));
     } else if (m.type === "transport" && m.state !== "connected") {
@@ -107,7 +112,15 @@ export class RoomConnection {
       else this.subscriber.closePc();
     } else if (m.type === "track-pause") {
       this.on.pause(m.mid, m.paused);
+    } else if (m.type === "error" && m.code === "not-admitted") {
+      // The server offered while we were being sent back to the waiting room (the advisor
+      // left) and then refused our answer; it still awaits it, so answer again once admitted.
+      this.refusedAnswer = this.subscriber.lastAnswer;
     } else {
+      if (m.type === "admitted" && this.refusedAnswer) {
+        this.signal.send("subscribe-answer", this.refusedAnswer);
+        this.refusedAnswer = null;
+      }
       this.on.message(m);
     }
   }

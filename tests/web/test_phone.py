@@ -1,0 +1,195 @@
+"""Proofs 3 and 4 (language) and the phone screenshots of proof 5, in real Chromium.
+
+The citizen uses a 360×740 phone: on every page nothing is wider than the screen, the buttons
+are reachable and big enough to tap, and the language switch changes the page to English and
+back (in place, without interrupting the call). The public device-test page works the same
+way. A browser without RTCPeerConnection gets an explanation instead of a broken page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+
+from tests.web.flows import (
+    console_login,
+    create_appointment,
+    decoding,
+    finish_check,
+    in_call,
+    mailed_link,
+    open_room,
+    wait_key,
+    waiting_entry,
+    watch_errors,
+)
+from tests.web.harness import DESKTOP, PHONE, Site, browser_thread, no_overflow, running_site, shot
+
+pytestmark = pytest.mark.browser
+
+OLD_BROWSER = "delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
+
+
+def phone_context(browser: Any, **extra: Any) -> Any:
+    return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="de-DE",
+                               **extra)
+
+
+def fits(page: Any, where: str, problems: list[str]) -> None:
+    """Nothing sticks out sideways on the phone."""
+    found = no_overflow(page)
+    if found["scroll"] > found["width"] or found["wide"]:
+        problems.append(f"{where}: {found}")
+
+
+def tappable(page: Any, selector: str, where: str, problems: list[str]) -> None:
+    """Every visible button of `selector` lies within the screen's width and is ≥ 44 px high."""
+    boxes = page.eval_on_selector_all(selector, """(els) => els
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => { el.scrollIntoView({block: 'nearest'}); const r = el.getBoundingClientRect();
+                       return {id: el.id || el.textContent.trim(), left: r.left, right: r.right,
+                               height: r.height}; })""")
+    if not boxes:
+        problems.append(f"{where}: no buttons found for {selector}")
+    for box in boxes:
+        if box["left"] < 0 or box["right"] > PHONE["width"] or box["height"] < 44:
+            problems.append(f"{where}: {box}")
+
+
+def switch_language(page: Any, selector: str, english: str, german: str, where: str,
+                    problems: list[str]) -> None:
+    """The header link switches to English and back; `selector` shows the proof."""
+    page.click("#lang-switch")
+    page.wait_for_function("([s, t]) => (document.querySelector(s) || {}).textContent"
+                           "?.includes(t)", arg=[selector, english], timeout=5000)
+    if page.evaluate("document.documentElement.lang") != "en":
+        problems.append(f"{where}: html lang is not en")
+    page.click("#lang-switch")
+    page.wait_for_function("([s, t]) => (document.querySelector(s) || {}).textContent"
+                           "?.includes(t)", arg=[selector, german], timeout=5000)
+
+
+def phone_journey(site: Site, browser: Any) -> dict[str, Any]:
+    seen: dict[str, Any] = {"errors": [], "problems": []}
+    problems = seen["problems"]
+    advisor = browser.new_context(viewport=DESKTOP).new_page()
+    citizen = phone_context(browser).new_page()
+    watch_errors(advisor, "advisor", seen["errors"])
+    watch_errors(citizen, "citizen", seen["errors"])
+    console_login(advisor, site)
+    create_appointment(advisor, "Wohngeld", "Erika Mustermann", "erika@example.org")
+    link, _ = mailed_link(site, 1)
+
+    # The consent page (server-rendered; the switch is a plain link).
+    citizen.goto(link)
+    fits(citizen, "consent", problems)
+    shot(citizen, "phone-01-consent")
+    citizen.click("a.lang")
+    citizen.wait_for_selector("h1:has-text('Privacy notice')")
+    citizen.click("a.lang")
+    citizen.wait_for_selector("h1:has-text('Datenschutzhinweis')")
+    citizen.check("input[name=agree]")
+    citizen.click("form[action$='/consent'] button[type=submit]")
+
+    # The device check.
+    citizen.wait_for_selector("section[data-step=check]", state="visible")
+    citizen.wait_for_function("() => document.querySelector('#dc-progress').value > 20",
+                              timeout=30_000)
+    shot(citizen, "phone-02-device-check")
+    finish_check(citizen)
+    fits(citizen, "device check", problems)
+    switch_language(citizen, "h1#check-title", "Check camera", "Kamera, Mikrofon", "check",
+                    problems)
+    citizen.eval_on_selector("#dc-net", "el => el.scrollIntoView({block: 'start'})")
+    shot(citizen, "phone-03-device-check-result")
+    tappable(citizen, "#check-continue, #dc-retest, #dc-sound", "check", problems)
+    citizen.click("#check-continue")
+
+    # The waiting room.
+    citizen.wait_for_selector("section[data-step=waiting]", state="visible")
+    wait_key(citizen, "#waiting-status .status-text", "web.waiting.told")
+    fits(citizen, "waiting room", problems)
+    shot(citizen, "phone-04-waiting-room")
+    switch_language(citizen, "#waiting-status", "has been told", "wurde benachrichtigt",
+                    "waiting", problems)
+    tappable(citizen, "#waiting-leave", "waiting", problems)
+
+    # The consultation.
+    open_room(advisor, "Wohngeld")
+    waiting_entry(advisor, "Erika Mustermann")
+    advisor.click("#waiting-list li:has-text('Erika') button[data-action=admit]")
+    in_call(citizen)
+    decoding(citizen, what="the phone decoding the advisor")
+    citizen.wait_for_function("() => document.querySelector('#quality').dataset.level !== "
+                              "'none'", timeout=10_000)
+    fits(citizen, "call", problems)
+    tappable(citizen, ".controls button", "call", problems)
+    shot(citizen, "phone-05-call")
+    switch_language(citizen, "#btn-leave", "Leave the consultation", "Beratung verlassen", "call",
+                    problems)
+    citizen.click("#btn-mic")
+    seen["muted"] = citizen.evaluate(
+        "window.videotermin.stream.getAudioTracks().every((t) => !t.enabled)")
+    seen["mute_label"] = citizen.inner_text("#btn-mic")
+    citizen.click("#btn-mic")
+    advisor.click("#btn-screen")
+    decoding(citizen, "screen", 10, 25, "the phone decoding the shared screen")
+    shot(citizen, "phone-06-call-screen-share")
+    advisor.click("#btn-screen")
+
+    # The end.
+    citizen.click("#btn-leave")
+    citizen.wait_for_selector("section[data-step=end]", state="visible")
+    fits(citizen, "end", problems)
+    shot(citizen, "phone-07-end")
+    switch_language(citizen, "#end-title", "You have left", "Sie haben die Beratung", "end",
+                    problems)
+
+    # The public device test, on the phone and on a desktop.
+    tester = phone_context(browser).new_page()
+    watch_errors(tester, "device test", seen["errors"])
+    tester.goto(f"{site.url}/device-test")
+    tester.wait_for_selector("#dc-verdict", state="visible", timeout=40_000)
+    fits(tester, "device test", problems)
+    shot(tester, "phone-08-device-test")
+    switch_language(tester, "h1", "Equipment test", "Technik-Test", "device test", problems)
+    seen["test_summary"] = tester.inner_text("#test-summary")
+    desktop_test = browser.new_context(viewport=DESKTOP).new_page()
+    desktop_test.goto(f"{site.url}/device-test")
+    desktop_test.wait_for_selector("#dc-verdict", state="visible", timeout=40_000)
+    shot(desktop_test, "desktop-18-device-test")
+
+    # An old browser: the page explains instead of failing silently.
+    old = phone_context(browser)
+    old.add_init_script(OLD_BROWSER)
+    old_page = old.new_page()
+    old_page.goto(link)
+    old_page.check("input[name=agree]")
+    old_page.click("form[action$='/consent'] button[type=submit]")
+    old_page.wait_for_selector("#unsupported", state="visible", timeout=10_000)
+    seen["old_browser"] = old_page.inner_text("#unsupported")
+    seen["old_role"] = old_page.get_attribute("#unsupported", "role")
+    fits(old_page, "old browser", problems)
+    shot(old_page, "phone-09-old-browser")
+    old_page.goto(f"{site.url}/device-test?lang=en")
+    old_page.wait_for_selector("#unsupported", state="visible", timeout=10_000)
+    seen["old_browser_en"] = old_page.inner_text("#unsupported")
+    return seen
+
+
+async def test_phone_sized_pages_languages_and_old_browsers(tmp_path: Path) -> None:
+    with trio.fail_after(170):
+        async with running_site(tmp_path) as site:
+            with browser_thread() as browser:
+                seen = await browser.run(lambda b: phone_journey(site, b))
+    assert seen["errors"] == []
+    assert seen["problems"] == []
+    assert seen["muted"] is True and "Mikrofon einschalten" in seen["mute_label"]
+    assert "Alles bereit" in seen["test_summary"] or "Hinweise" in seen["test_summary"]
+    assert seen["old_role"] == "alert"
+    assert "Ihr Browser kann diese Video-Beratung leider nicht öffnen" in seen["old_browser"]
+    assert "WebRTC" in seen["old_browser"] and "030 1234567" in seen["old_browser"]
+    assert "Sorry, your browser cannot open this video consultation" in seen["old_browser_en"]
