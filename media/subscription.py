@@ -17,6 +17,7 @@ from media.publication import Publication
 from media.rewriter import OutboundRewriter
 from media.rtp_header import FIXED_HEADER, ONE_BYTE_PROFILE, parse_rtp_layout_untrusted
 from media.sr_clock import SenderReportClock
+from media.srtp import SrtpContext
 from media.transport import PeerTransport
 from media.vp8 import is_vp8_keyframe
 
@@ -259,6 +260,25 @@ class Subscription:
         self.packets_sent += 1
         self.sr_clock.on_packet_sent(out_timestamp, payload_end - payload_start, now)
 
+    def _stamp(self, now: float) -> tuple[bytearray, int]:
+        """The extension block with the next transport-wide sequence number in it (cold paths;
+        `forward` inlines the same steps)."""
+        twcc_sequence = -1
+        if self._ext_twcc_at >= 0:
+            twcc_sequence = self.transport.next_twcc_sequence(now)
+            _TWCC.pack_into(self._ext_prefix, self._ext_twcc_at, twcc_sequence)
+        return self._ext_prefix, twcc_sequence
+
+    def _emit(
+        self, srtp: SrtpContext, packet: bytes, address: tuple[str, int], twcc_sequence: int,
+        now: float,
+    ) -> bytes:
+        protected = srtp.protect_rtp(packet)
+        self.transport.outbox.append((protected, address))
+        if twcc_sequence >= 0:
+            self.transport.send_history.on_sent(twcc_sequence, now, len(protected))
+        return protected
+
     def send_padding(self, now: float) -> int:
         """One padding-only RTX packet (RFC 4588 §4, RFC 3550 §5.1 P bit) for probing; returns
         the bytes sent (0 when this stream cannot carry padding)."""
@@ -268,20 +288,13 @@ class Subscription:
         if srtp is None or address is None or self.rtx_ssrc is None or rtx_pt is None:
             return 0
         self.rtx_sequence = (self.rtx_sequence + 1) & 0xFFFF
-        ext = self._ext_prefix
-        twcc_sequence = -1
-        if self._ext_twcc_at >= 0:
-            twcc_sequence = transport.next_twcc_sequence(now)
-            _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
+        ext, twcc_sequence = self._stamp(now)
         header = FIXED_HEADER.pack(
             self._header_flags | 0x20, rtx_pt, self.rtx_sequence, self.rewriter.last_timestamp,
             self.rtx_ssrc,
         )
         packet = b"".join((header, ext, _PADDING))
-        protected = srtp.protect_rtp(packet)
-        transport.outbox.append((protected, address))
-        if twcc_sequence >= 0:
-            transport.send_history.on_sent(twcc_sequence, now, len(protected))
+        protected = self._emit(srtp, packet, address, twcc_sequence, now)
         self.padding_sent += 1
         return len(protected) + 28  # with IPv4 + UDP headers
 
@@ -322,11 +335,7 @@ class Subscription:
             return False
         # RFC 4588 §4: own SSRC and sequence space; the original sequence number leads the payload.
         self.rtx_sequence = (self.rtx_sequence + 1) & 0xFFFF
-        ext = self._ext_prefix
-        twcc_sequence = -1
-        if self._ext_twcc_at >= 0:
-            twcc_sequence = transport.next_twcc_sequence(now)
-            _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
+        ext, twcc_sequence = self._stamp(now)
         packet = b"".join(
             (
                 FIXED_HEADER.pack(
@@ -341,9 +350,6 @@ class Subscription:
                 plain[payload_start:payload_end],
             )
         )
-        protected = srtp.protect_rtp(packet)
-        transport.outbox.append((protected, address))
-        if twcc_sequence >= 0:
-            transport.send_history.on_sent(twcc_sequence, now, len(protected))
+        protected = self._emit(srtp, packet, address, twcc_sequence, now)
         self.retransmissions += 1
         return True
