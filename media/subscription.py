@@ -350,6 +350,6 @@ class Subscription:
                 plain[payload_start:payload_end],
             )
         )
-        protected = self._emit(srtp, packet, address, twcc_sequence, now)
+        self._emit(srtp, packet, address, twcc_sequence, now)
         self.retransmissions += 1
         return True

@@ -361,7 +361,7 @@ TEXTS: dict[str, str] = {
     ),
     "web.end.message": "Nachricht Ihrer Beraterin oder Ihres Beraters: „{message}“",
     "web.end.nothing_recorded": "Es wurde nichts aufgezeichnet.",
-    "web.end.contact": "Bei Fragen oder für einen neuen Termin erreichen Sie uns {contact}.",
+    "web.end.contact": "Bei Fragen oder für einen neuen Termin erreichen Sie uns so: {contact}.",
     "web.end.rejoin": "Zurück in den Warteraum",
     "web.withdraw.hint": "Sie möchten nicht mehr teilnehmen?",
     # public device test

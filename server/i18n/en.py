@@ -350,7 +350,7 @@ TEXTS: dict[str, str] = {
     ),
     "web.end.message": "Message from your advisor: “{message}”",
     "web.end.nothing_recorded": "Nothing was recorded.",
-    "web.end.contact": "For questions or a new appointment, reach us {contact}.",
+    "web.end.contact": "For questions or a new appointment, you can reach us: {contact}.",
     "web.end.rejoin": "Back to the waiting room",
     "web.withdraw.hint": "You no longer want to take part?",
     # public device test

@@ -117,3 +117,8 @@ def wait_key(page: Any, selector: str, key: str, seconds: float = 15) -> None:
     page.wait_for_function(
         "([s, k]) => { const el = document.querySelector(s); return !!el && el.dataset.t === k; }",
         arg=[selector, key], timeout=int(seconds * 1000))
+
+
+def steady(page: Any, seconds: float = 15) -> None:
+    """The main picture shows no notice (it has settled after a start or a switch)."""
+    page.wait_for_selector("#overlay-main", state="hidden", timeout=int(seconds * 1000))

@@ -1,9 +1,11 @@
 """Proofs 3 and 4 (language) and the phone screenshots of proof 5, in real Chromium.
 
-The citizen uses a 360×740 phone: on every page nothing is wider than the screen, the buttons
-are reachable and big enough to tap, and the language switch changes the page to English and
-back (in place, without interrupting the call). The public device-test page works the same
-way. A browser without RTCPeerConnection gets an explanation instead of a broken page.
+The citizen uses a 360×740 phone with two cameras: on every page nothing is wider than the
+screen, the buttons are reachable and big enough to tap, and the language switch changes the
+page to English and back (in place, without interrupting the call). Mute, camera switch and
+camera off/on work, and the advisor is told when no picture arrives. The public device-test
+page works the same way. A browser without RTCPeerConnection gets an explanation instead of a
+broken page.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tests.web.flows import (
     in_call,
     mailed_link,
     open_room,
+    steady,
     wait_key,
     waiting_entry,
     watch_errors,
@@ -31,6 +34,8 @@ from tests.web.harness import DESKTOP, PHONE, Site, browser_thread, no_overflow,
 pytestmark = pytest.mark.browser
 
 OLD_BROWSER = "delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
+TWO_CAMERAS = ("--use-fake-device-for-media-stream=device-count=2",)  # a phone: front, back
+CAMERA_ID = "window.videotermin.stream.getVideoTracks()[0].getSettings().deviceId"
 
 
 def phone_context(browser: Any, **extra: Any) -> Any:
@@ -127,6 +132,7 @@ def phone_journey(site: Site, browser: Any) -> dict[str, Any]:
                               "'none'", timeout=10_000)
     fits(citizen, "call", problems)
     tappable(citizen, ".controls button", "call", problems)
+    steady(citizen)
     shot(citizen, "phone-05-call")
     switch_language(citizen, "#btn-leave", "Leave the consultation", "Beratung verlassen", "call",
                     problems)
@@ -135,8 +141,23 @@ def phone_journey(site: Site, browser: Any) -> dict[str, Any]:
         "window.videotermin.stream.getAudioTracks().every((t) => !t.enabled)")
     seen["mute_label"] = citizen.inner_text("#btn-mic")
     citizen.click("#btn-mic")
+
+    # Switching between the phone's two cameras, and the camera off and on again: the
+    # advisor's page says why no picture arrives instead of showing a frozen one.
+    before = citizen.evaluate(CAMERA_ID)
+    citizen.click("#btn-switch")
+    citizen.wait_for_function(f"() => ({CAMERA_ID}) !== {before!r}", timeout=10_000)
+    decoding(advisor, what="the advisor decoding the other camera")
+    citizen.click("#btn-cam")
+    citizen.wait_for_selector("#tile-self .camera-off-note", state="visible", timeout=5_000)
+    wait_key(advisor, "#overlay-main-text", "web.call.stalled", 15)
+    seen["camera_off_notice"] = advisor.inner_text("#overlay-main-text")
+    shot(advisor, "desktop-20-citizen-camera-off")
+    citizen.click("#btn-cam")
+    decoding(advisor, what="the advisor decoding the camera switched on again")
     advisor.click("#btn-screen")
     decoding(citizen, "screen", 10, 25, "the phone decoding the shared screen")
+    steady(citizen)
     shot(citizen, "phone-06-call-screen-share")
     advisor.click("#btn-screen")
 
@@ -160,7 +181,7 @@ def phone_journey(site: Site, browser: Any) -> dict[str, Any]:
     desktop_test = browser.new_context(viewport=DESKTOP).new_page()
     desktop_test.goto(f"{site.url}/device-test")
     desktop_test.wait_for_selector("#dc-verdict", state="visible", timeout=40_000)
-    shot(desktop_test, "desktop-18-device-test")
+    shot(desktop_test, "desktop-19-device-test")
 
     # An old browser: the page explains instead of failing silently.
     old = phone_context(browser)
@@ -183,10 +204,11 @@ def phone_journey(site: Site, browser: Any) -> dict[str, Any]:
 async def test_phone_sized_pages_languages_and_old_browsers(tmp_path: Path) -> None:
     with trio.fail_after(170):
         async with running_site(tmp_path) as site:
-            with browser_thread() as browser:
+            with browser_thread(TWO_CAMERAS) as browser:
                 seen = await browser.run(lambda b: phone_journey(site, b))
     assert seen["errors"] == []
     assert seen["problems"] == []
+    assert "kommt kein Bild von Erika Mustermann" in seen["camera_off_notice"]
     assert seen["muted"] is True and "Mikrofon einschalten" in seen["mute_label"]
     assert "Alles bereit" in seen["test_summary"] or "Hinweise" in seen["test_summary"]
     assert seen["old_role"] == "alert"

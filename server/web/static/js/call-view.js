@@ -7,6 +7,9 @@ import {inboundSummary} from "./media.js";
 
 const POLL_MS = 1000;
 const STALL_POLLS = 3;  // seconds without a new frame before a picture counts as stopped
+// A fresh subscription starts while the SFU's bandwidth estimate is still settling (it may
+// pause and resume the picture once); for this long a missing picture counts as "loading".
+const SETTLING_MS = 6000;
 
 export class CallView {
   /** `names(participantId)` gives a display name; `subscriber` is the media.js Subscriber. */
@@ -17,6 +20,7 @@ export class CallView {
     this.publisher = null;
     this.paused = new Set();
     this.frames = new Map();  // mid -> {frames, still}
+    this.firstSeen = new Map();  // mid -> when its track first showed up
     this.audioElements = new Map();
     this.timer = null;
     this.quality = null;
@@ -32,6 +36,7 @@ export class CallView {
     this.publisher = publisher;
     this.paused.clear();
     this.frames.clear();
+    this.firstSeen.clear();
     this.previousTotals = null;
     this.update();
     if (!this.timer) this.timer = setInterval(() => this.poll(), POLL_MS);
@@ -70,6 +75,9 @@ export class CallView {
   /** Arrange the tiles from the subscriber's live tracks. */
   update() {
     const live = this.subscriber ? this.subscriber.live() : [];
+    for (const item of live) {
+      if (!this.firstSeen.has(item.mid)) this.firstSeen.set(item.mid, Date.now());
+    }
     const videos = live.filter((x) => x.kind === "video");
     const screen = videos.find((x) => x.source === "screen");
     const camera = videos.find((x) => x.source === "camera");
@@ -140,11 +148,14 @@ export class CallView {
       let busy = false;
       if (!item) {
         key = view === this.main ? this.emptyKey : null;
-      } else if (this.paused.has(item.mid)) {
+      } else if (this.paused.has(item.mid) && !this.settling(item.mid)) {
         key = "web.call.paused";
+      } else if (this.paused.has(item.mid)) {
+        key = "web.call.loading";
+        busy = true;
       } else {
         const seen = this.frames.get(item.mid);
-        if (!seen || seen.frames === 0) {
+        if (!seen || seen.frames === 0 || (seen.still >= STALL_POLLS && this.settling(item.mid))) {
           key = "web.call.loading";
           busy = true;
         } else if (seen.still >= STALL_POLLS) {
@@ -155,6 +166,10 @@ export class CallView {
       view.spinner.hidden = !busy;
       if (key) setText(view.text, key, {name: item ? this.names(item.participant) || "" : ""});
     }
+  }
+
+  settling(mid) {
+    return Date.now() - (this.firstSeen.get(mid) || 0) < SETTLING_MS;
   }
 
   async poll() {
@@ -187,7 +202,8 @@ export class CallView {
     const lost = totals.lost - before.lost;
     const loss = got + lost > 0 ? (100 * lost) / (got + lost) : 0;
     const rtt = summary.rtt === null ? 0 : summary.rtt * 1000;
-    if (got === 0 || this.paused.size) return {level: "poor", loss, rtt};
+    const paused = [...this.paused].some((mid) => !this.settling(mid));
+    if (got === 0 || paused) return {level: "poor", loss, rtt};
     if (loss > 10 || rtt > 1000) return {level: "poor", loss, rtt};
     if (loss > 3 || rtt > 400) return {level: "fair", loss, rtt};
     return {level: "good", loss, rtt};

@@ -95,6 +95,7 @@ export class MediaControls {
       const ids = this.cameras.map((c) => c.deviceId);
       const next = ids[(ids.indexOf(this.cameraId) + 1) % ids.length];
       const track = await openCamera(next);
+      await this.room.publisher?.setCameraTrack(track);  // first: no gap, no ended track sent
       for (const old of this.stream.getVideoTracks()) {
         old.stop();
         this.stream.removeTrack(old);
@@ -102,7 +103,6 @@ export class MediaControls {
       this.stream.addTrack(track);
       this.cameraId = next;
       this.cameraOn = true;
-      await this.room.publisher?.setCameraTrack(track);
       this.memory.save({cameraOn: true, cameraId: next});
     } catch (error) {
       console.warn("switch camera", error);

@@ -15,6 +15,18 @@ export const FATAL = new Set(["access-denied", "access-over", "access-cancelled"
 /** Goodbyes after which we do not reconnect. */
 const FINAL_BYES = new Set(["left", "denied", "removed", "replaced", "consent-withdrawn"]);
 
+/** A message in a few words, for the diagnosis log (never SDP or names). */
+function describe(m) {
+  if (m.type === "subscribe-offer") {
+    return `offer v${m.version}${m.fresh ? " fresh" : ""} ${
+      m.tracks.map((x) => `${x.mid}:${x.source}:${x.active ? "on" : "off"}`).join(",")}`;
+  }
+  if (m.type === "track-pause") return `track-pause ${m.mid} ${m.paused ? "paused" : "resumed"}`;
+  if (m.type === "transport") return `transport ${m.transport} ${m.state}`;
+  if (m.type === "error") return `error ${m.code}`;
+  return m.type;
+}
+
 export class RoomConnection {
   /**
    * join: the join fields (role, access_token or appointment_id); memory: tabMemory for the
@@ -102,8 +114,7 @@ export class RoomConnection {
   }
 
   message(m) {
-    this.log.push(m.type === "subscribe-offer" ? `offer v${m.version}${m.fresh ? " fresh" : ""} ${
-      m.tracks.map((x) => `${x.mid}:${x.source}:${x.active ? "on" : "off"}`).join(",")}` : m.type);
+    this.log.push(describe(m));
     if (this.log.length > 60) this.log.shift();
     if (m.type === "subscribe-offer") {
       this.subscriber.handleOffer(m).catch((error) => console.warn("subscribe failed", error));
