@@ -165,7 +165,7 @@ def summarise(
     video_mids = sorted(m for m, s in subscriptions.items() if s.get("kind") == "video")
     screen_mid = video_mids[-1] if len(video_mids) > 1 else None  # published after the camera
     for at, kbps, tracks in raw["samples"]:
-        sfu = next((t["stats"] for t in tracks if t["kind"] == "sfu"), {})
+        sfu: dict[str, Any] = next((t["stats"] for t in tracks if t["kind"] == "sfu"), {})
         tracks = [t for t in tracks if t["kind"] != "sfu"]
         by_kind = _by_kind(tracks, screen_mid)
         camera, screen, audio = (by_kind.get(k, {}) for k in ("camera", "screen", "audio"))

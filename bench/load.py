@@ -71,6 +71,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="turn this server's downlink adaptation on (off by default)")
     parser.add_argument("--janus-event-loops", type=int, default=0,
                         help="Janus event_loops setting (0: its default, a thread per handle)")
+    parser.add_argument("--high-priority", action="store_true",
+                        help="run the generator and the servers it starts at nice -20 (root), "
+                        "so that other work on a shared machine disturbs the run less")
     parser.add_argument("--max-minutes", type=float, default=15.0, help="bound on the run")
     parser.add_argument("--name", default=None, help="output file stem")
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
@@ -167,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot run Janus: {reason}", file=sys.stderr)
             return 2
     affinity = os.sched_getaffinity(0)
+    priority = os.getpriority(os.PRIO_PROCESS, 0)
+    if args.high_priority:
+        os.setpriority(os.PRIO_PROCESS, 0, -20)  # inherited by the servers we start
     pin(0, GENERATOR_CPU)
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     machine = report.machine()
@@ -177,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = trio.run(run, args, namespace)
     finally:
         os.sched_setaffinity(0, affinity)  # e.g. when called from a test session
+        os.setpriority(os.PRIO_PROCESS, 0, priority)
     command = "python -m bench.load " + " ".join(sys.argv[1:] if argv is None else argv)
     document: dict[str, Any] = {
         "harness": "bench.load", "started": started, "command": command.strip(),
@@ -186,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                      "signalling": args.signalling, "adaptation": args.adaptation,
                      "transport_cc_feedback": not args.no_twcc,
                      "decode_windows": args.decode_windows,
-                     "janus_event_loops": args.janus_event_loops},
+                     "janus_event_loops": args.janus_event_loops,
+                     "high_priority": args.high_priority},
         "scenarios": report.to_dict(outcomes),
     }
     document["summary"] = report.summary(outcomes)

@@ -137,7 +137,8 @@ def markdown(report: dict[str, Any], outcomes: list[ScenarioOutcome]) -> str:
     s = report["settings"]
     lines += [f"Profile `{s['profile']}` ({s['media']}); network: {s['network']}; "
               f"{s['seconds']:g} s measured per level after {s['warmup']:g} s warm-up; "
-              f"server and generator pinned to different cores.", ""]
+              f"server and generator pinned to different cores"
+              f"{', both at nice -20' if s.get('high_priority') else ''}.", ""]
     lines += ["| target | scenario | rooms | fwd pkt/s | server CPU | µs/pkt | × Janus | "
               "lat p50 ms | p99 | p99.9 | loss | join p50 ms | p95 | MiB/part. | gen CPU | "
               "frames ok/bad |",
@@ -199,7 +200,12 @@ def plot(path: Path, outcomes: list[ScenarioOutcome]) -> None:
         axis.set_xlabel("consultations (2 participants each)")
         axis.grid(True, alpha=0.3)
         axis.legend(fontsize=8)
+    axes[0].set_ylim(bottom=0)
     axes[1].set_yscale("log")
+    top = max((lv.loss_ratio * 100 for o in outcomes for lv in o.levels
+               if not math.isnan(lv.loss_ratio)), default=0.0)
+    axes[2].set_ylim(0, max(1.5, top * 1.2))
+    axes[2].axhline(1.0, color="tab:red", linewidth=0.8, linestyle=":")  # the ramp's limit
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

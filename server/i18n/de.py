@@ -293,6 +293,7 @@ TEXTS: dict[str, str] = {
     "web.call.camera_of": "{name}",
     "web.call.screen_of": "Bildschirm von {name}",
     "web.call.no_video": "Noch kein Bild – das Gespräch beginnt gleich.",
+    "web.call.camera_off_by": "{name} hat die Kamera ausgeschaltet.",
     "web.call.loading": "Das Bild wird geladen …",
     "web.call.paused": (
         "Video pausiert wegen schwacher Verbindung. Sie hören {name} weiterhin; das Bild kommt "
@@ -462,6 +463,7 @@ TEXTS: dict[str, str] = {
     "web.console.room.admitting": "{name} wird hereingeholt …",
     "web.console.room.denied": "{name} wurde abgewiesen.",
     "web.console.room.removed": "{name} wurde entfernt.",
+    "web.console.room.talking": "Sie sind im Gespräch mit {name}.",
     "web.console.room.sharing": "Sie teilen Ihren Bildschirm.",
     "web.console.room.share_refused": "Die Bildschirmfreigabe wurde nicht gestartet.",
     "web.console.room.client_left": "Die Bürgerin oder der Bürger hat die Beratung verlassen.",

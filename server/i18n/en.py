@@ -287,6 +287,7 @@ TEXTS: dict[str, str] = {
     "web.call.camera_of": "{name}",
     "web.call.screen_of": "Screen of {name}",
     "web.call.no_video": "No picture yet – the consultation is about to start.",
+    "web.call.camera_off_by": "{name} has switched off the camera.",
     "web.call.loading": "Loading the picture …",
     "web.call.paused": (
         "Video paused because of a weak connection. You can still hear {name}; the picture comes "
@@ -448,6 +449,7 @@ TEXTS: dict[str, str] = {
     "web.console.room.admitting": "Letting {name} in …",
     "web.console.room.denied": "{name} was turned away.",
     "web.console.room.removed": "{name} was removed.",
+    "web.console.room.talking": "You are talking with {name}.",
     "web.console.room.sharing": "You are sharing your screen.",
     "web.console.room.share_refused": "Screen sharing was not started.",
     "web.console.room.client_left": "The citizen has left the consultation.",

@@ -197,6 +197,15 @@ def browser_thread(extra_args: tuple[str, ...] = ()) -> Iterator[BrowserThread]:
         thread.close()
 
 
+async def in_browser(tmp_path: Path, steps: Callable[[Site, Any], T],
+                     extra_args: tuple[str, ...] = (), seconds: float = 170) -> T:
+    """Start the site and a browser, run `steps(site, browser)` on the browser's thread."""
+    with trio.fail_after(seconds):
+        async with running_site(tmp_path) as site:
+            with browser_thread(extra_args) as browser:
+                return await browser.run(lambda b: steps(site, b), seconds)
+
+
 def shot(page: Any, name: str) -> None:
     """A screenshot of the page as a person sees it now, into docs/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

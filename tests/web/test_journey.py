@@ -34,7 +34,7 @@ from tests.web.flows import (
     waiting_entry,
     watch_errors,
 )
-from tests.web.harness import DESKTOP, Site, browser_thread, running_site, shot
+from tests.web.harness import DESKTOP, Site, in_browser, shot
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def _pause(site: Site, client: Any, paused: bool) -> None:
 
 def journey(site: Site, browser: Any) -> dict[str, Any]:
     seen: dict[str, Any] = {"errors": []}
-    advisor = browser.new_context(viewport=DESKTOP).new_page()
+    advisor = browser.new_context(viewport=DESKTOP, locale="de-DE").new_page()
     citizen = browser.new_context(viewport=DESKTOP, locale="de-DE").new_page()
     watch_errors(advisor, "advisor", seen["errors"])
     watch_errors(citizen, "citizen", seen["errors"])
@@ -139,11 +139,10 @@ def journey(site: Site, browser: Any) -> dict[str, Any]:
     return seen
 
 
-async def test_whole_journey_from_console_to_end(tmp_path: Path) -> None:
-    with trio.fail_after(170):
-        async with running_site(tmp_path) as site:
-            with browser_thread() as browser:
-                seen = await browser.run(lambda b: journey(site, b))
+async def test_whole_journey_from_console_to_end(
+    tmp_path: Path, chromium_executable: str
+) -> None:
+    seen = await in_browser(tmp_path, journey)
     assert seen["errors"] == []
     assert "<erika@example.org>" in seen["to"] and "Video-Beratung" in seen["subject"]
     assert re.fullmatch(r"\d+ ms", seen["measures"]["rtt"]), seen["measures"]

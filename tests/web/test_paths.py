@@ -4,7 +4,8 @@
 - the network drops: the page shows that it reconnects, and does so by itself;
 - the advisor leaves (the citizen waits again, told why) and returns, admitting with the
   keyboard only;
-- the advisor removes the citizen with a message; another citizen is denied with a message.
+- the advisor removes the citizen with a message; another citizen is denied with a message;
+- the console reschedules and cancels appointments (and the e-mails go out).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trio
 
 from tests.web.flows import (
     consent,
@@ -29,7 +29,7 @@ from tests.web.flows import (
     waiting_entry,
     watch_errors,
 )
-from tests.web.harness import DESKTOP, Site, browser_thread, running_site, shot
+from tests.web.harness import DESKTOP, Site, in_browser, shot, soon
 
 pytestmark = pytest.mark.browser
 
@@ -58,8 +58,8 @@ def tab_to_admit(page: Any, presses: int = 40) -> dict[str, Any]:
 
 def paths(site: Site, browser: Any) -> dict[str, Any]:
     seen: dict[str, Any] = {"errors": []}
-    advisor = browser.new_context(viewport=DESKTOP).new_page()
-    erika = browser.new_context(viewport=DESKTOP).new_page()
+    advisor = browser.new_context(viewport=DESKTOP, locale="de-DE").new_page()
+    erika = browser.new_context(viewport=DESKTOP, locale="de-DE").new_page()
     watch_errors(advisor, "advisor", seen["errors"])
     watch_errors(erika, "erika", seen["errors"])
     console_login(advisor, site)
@@ -120,7 +120,7 @@ def paths(site: Site, browser: Any) -> dict[str, Any]:
     shot(erika, "desktop-17-end-removed")
 
     # Another appointment: Max waits and is denied with a message.
-    maxi = browser.new_context(viewport=DESKTOP).new_page()
+    maxi = browser.new_context(viewport=DESKTOP, locale="de-DE").new_page()
     watch_errors(maxi, "max", seen["errors"])
     consent(maxi, link_max)
     finish_check(maxi)
@@ -136,14 +136,31 @@ def paths(site: Site, browser: Any) -> dict[str, Any]:
     seen["denied"] = maxi.inner_text("section[data-step=end]")
     shot(maxi, "desktop-18-end-denied")
     advisor.wait_for_selector("#waiting-empty", state="visible", timeout=10_000)
+
+    # Back in the list: move Max's appointment, cancel Erika's; both get an e-mail.
+    advisor.click("#room-back")
+    advisor.wait_for_selector("section[data-step=list]", state="visible")
+    max_item = ".appt:has-text('Elterngeld')"
+    advisor.click(f"{max_item} button[data-action=reschedule]")
+    day, clock = soon(45)
+    advisor.fill(f"{max_item} input[name=date]", day)
+    advisor.fill(f"{max_item} input[name=time]", clock)
+    advisor.click(f"{max_item} form.reschedule button[type=submit]")
+    wait_key(advisor, "#list-status", "web.console.rescheduled")
+    advisor.wait_for_selector(f"{max_item} .appt-time:has-text('{clock}')")
+    erika_item = ".appt:has-text('Wohngeld')"
+    advisor.click(f"{erika_item} button[data-action=cancel]")
+    advisor.click(f"{erika_item} button[data-action=cancel-confirm]")
+    wait_key(advisor, "#list-status", "web.console.cancelled")
+    advisor.wait_for_selector(f"{erika_item}[data-state=cancelled]")
+    seen["subjects"] = [str(site.wait_for_mail(n)["subject"]) for n in (3, 4)]
     return seen
 
 
-async def test_reload_leave_return_remove_and_deny(tmp_path: Path) -> None:
-    with trio.fail_after(170):
-        async with running_site(tmp_path) as site:
-            with browser_thread() as browser:
-                seen = await browser.run(lambda b: paths(site, b))
+async def test_reload_leave_return_remove_and_deny(
+    tmp_path: Path, chromium_executable: str
+) -> None:
+    seen = await in_browser(tmp_path, paths)
     assert seen["errors"] == []
     assert seen["after_reload"]["videoFrames"] >= 15
     assert seen["check_shown_after_reload"] is False  # straight back into the call
@@ -157,3 +174,5 @@ async def test_reload_leave_return_remove_and_deny(tmp_path: Path) -> None:
     assert "Danke, wir schreiben Ihnen." in seen["removed"]
     assert "nicht hereingeholt" in seen["denied"]
     assert "Bitte rufen Sie uns unter 030 1234567 an." in seen["denied"]
+    assert sorted(subject.split(":")[0] for subject in seen["subjects"]) == [
+        "Abgesagt", "Neuer Termin für Ihre Video-Beratung"]

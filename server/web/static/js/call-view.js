@@ -16,6 +16,7 @@ export class CallView {
   constructor({names, emptyKey = "web.call.no_video"}) {
     this.names = names;
     this.emptyKey = emptyKey;
+    this.sinkId = null;  // the speaker chosen in the device check, where the browser allows it
     this.subscriber = null;
     this.publisher = null;
     this.paused = new Set();
@@ -117,6 +118,7 @@ export class CallView {
       if (!element) {
         element = document.createElement("audio");
         element.autoplay = true;
+        if (this.sinkId && element.setSinkId) element.setSinkId(this.sinkId).catch(() => {});
         sink.appendChild(element);
         this.audioElements.set(item.mid, element);
       }
@@ -146,8 +148,11 @@ export class CallView {
       const item = view.item;
       let key = null;
       let busy = false;
+      let name = item ? this.names(item.participant) || "" : "";
       if (!item) {
-        key = view === this.main ? this.emptyKey : null;
+        const off = view === this.main ? this.cameraOff() : null;
+        key = view !== this.main ? null : off ? "web.call.camera_off_by" : this.emptyKey;
+        name = off ? this.names(off) : "";
       } else if (this.paused.has(item.mid) && !this.settling(item.mid)) {
         key = "web.call.paused";
       } else if (this.paused.has(item.mid)) {
@@ -164,8 +169,20 @@ export class CallView {
       }
       view.overlay.hidden = !key;
       view.spinner.hidden = !busy;
-      if (key) setText(view.text, key, {name: item ? this.names(item.participant) || "" : ""});
+      if (key) setText(view.text, key, {name});
     }
+  }
+
+  /** Someone here whose camera m-line was switched off (and has no live camera). */
+  cameraOff() {
+    if (!this.subscriber) return null;
+    const live = new Set(this.subscriber.live().filter((x) => x.source === "camera")
+      .map((x) => x.participant));
+    for (const info of this.subscriber.info.values()) {
+      if (info.source === "camera" && !info.active && !live.has(info.participant) &&
+          this.names(info.participant)) return info.participant;
+    }
+    return null;
   }
 
   settling(mid) {

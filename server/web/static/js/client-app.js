@@ -61,7 +61,8 @@ class CitizenApp {
     showStep("check", {focus: false});
     $("check-continue").disabled = true;
     setText($("check-continue-hint"), "web.check.continue.wait");
-    this.check = new DeviceCheck({accessToken: cfg.token, onDone: (result) => this.checked(result)});
+    this.check = new DeviceCheck({accessToken: cfg.token,
+      onDone: (result) => this.checked(result)});
     this.check.run();
   }
 
@@ -77,7 +78,8 @@ class CitizenApp {
     this.stream = this.check.stream;
     this.check.dispose();
     const camera = this.summary.camera;
-    const cameraOn = camera && (this.summary.verdict === "good" || this.summary.verdict === "unknown");
+    const verdict = this.summary.verdict;
+    const cameraOn = camera && (verdict === "good" || verdict === "unknown");
     if (!cameraOn) {
       for (const track of this.stream.getVideoTracks()) {
         track.stop();
@@ -85,7 +87,8 @@ class CitizenApp {
       }
     }
     this.memory.save({summary: this.summary, stage: "waiting", camera, cameraOn,
-      cameraId: this.check.deviceIds.camera, microphoneId: this.check.deviceIds.microphone});
+      cameraId: this.check.deviceIds.camera, microphoneId: this.check.deviceIds.microphone,
+      speakerId: this.check.deviceIds.speaker});
     this.enter();
   }
 
@@ -100,6 +103,7 @@ class CitizenApp {
 
   async enter() {
     const saved = this.memory.load();
+    this.view.sinkId = saved.speakerId || null;
     if (saved.stage === "call") {
       showStep("call", {focus: false});
       status("call-status", "web.call.resuming", null, true);
@@ -124,7 +128,8 @@ class CitizenApp {
     try {
       await this.room.open();
     } catch (error) {
-      this.closed(FATAL.has(error.code) ? error.code : null, error.code);
+      if (FATAL.has(error.code)) this.closed(error.code);
+      else this.room.reconnect();  // the server or network is not there yet: keep trying
     }
   }
 

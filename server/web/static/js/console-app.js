@@ -5,7 +5,7 @@ import {api, ApiError, forgetSession} from "./api.js";
 import {ConsoleRoom} from "./console-room.js";
 import {inboundSummary} from "./media.js";
 import {cfg, formatDay, initLanguage, onLanguage, setText, t, translate} from "./i18n.js";
-import {$, showStep, tabMemory} from "./ui.js";
+import {$, showStep, syncList, tabMemory} from "./ui.js";
 
 const DAY = new Intl.DateTimeFormat("en-CA", {timeZone: cfg.zone, year: "numeric",
   month: "2-digit", day: "2-digit"});
@@ -126,17 +126,32 @@ class ConsoleApp {
     this.fill($("upcoming-list"), $("upcoming-empty"), later, true);
   }
 
+  /** Keyed update: an open reschedule form or cancel question survives the refresh. */
   fill(list, empty, appointments, withDay) {
-    list.replaceChildren(...appointments.map((a) => this.item(a, withDay)));
+    const items = appointments.map((a) => ({id: String(a.id), a}));
+    syncList(list, items, (item) => this.item(item.a), (li, item) => this.show(li, item.a,
+      withDay));
     empty.hidden = appointments.length > 0;
   }
 
-  item(a, withDay) {
+  item(a) {
     const li = $("appointment-template").content.firstElementChild.cloneNode(true);
     translate(li);
+    const summary = li.querySelector(".appt-main");
+    summary.id = `appt-${a.id}`;
+    for (const button of li.querySelectorAll("button[data-action]")) {
+      button.setAttribute("aria-describedby", summary.id);
+    }
+    for (const input of li.querySelectorAll("form.reschedule input, form.reschedule select")) {
+      input.id = `${input.name}-${a.id}`;
+      input.previousElementSibling.htmlFor = input.id;
+    }
+    return li;
+  }
+
+  show(li, a, withDay) {
     const start = Date.parse(a.start);
     const end = Date.parse(a.end);
-    li.dataset.id = a.id;
     li.dataset.state = a.state;
     const when = t("web.console.time_range", {start: clock(start), end: clock(end)});
     li.querySelector(".appt-time").textContent = withDay ? `${formatDay(start)}, ${when}` : when;
@@ -145,22 +160,18 @@ class ConsoleApp {
     const mail = li.querySelector(".appt-mail");
     if (a.state === "cancelled") setText(mail, "web.console.state.cancelled");
     else setText(mail, `web.console.mail.${a.mail ? a.mail.state : "pending"}`);
-    const cancelled = a.state === "cancelled";
-    const summary = li.querySelector(".appt-main");
-    summary.id = `appt-${a.id}`;
-    for (const button of li.querySelectorAll("button[data-action]")) {
-      if (cancelled) button.hidden = true;
-      button.setAttribute("aria-describedby", summary.id);
+    for (const part of li.querySelectorAll(".appt-actions button, .confirm-cancel")) {
+      if (a.state === "cancelled") part.hidden = true;
     }
     const form = li.querySelector("form.reschedule");
+    if (!form.hidden) return;  // being edited: leave the advisor's input alone
     field(form, "date").value = dayKey(start);
     field(form, "time").value = clock(start);
-    field(form, "duration").value = String(a.duration_minutes);
-    for (const input of form.querySelectorAll("input, select")) {
-      input.id = `${input.name}-${a.id}`;
-      input.previousElementSibling.htmlFor = input.id;
+    const duration = field(form, "duration");
+    if (![...duration.options].some((o) => o.value === String(a.duration_minutes))) {
+      duration.add(new Option(String(a.duration_minutes), String(a.duration_minutes)));
     }
-    return li;
+    duration.value = String(a.duration_minutes);
   }
 
   listAction(event) {
@@ -204,12 +215,14 @@ class ConsoleApp {
       duration_minutes: Number(field(form, "duration").value)};
     try {
       const changed = await api("PATCH", `/api/appointments/${li.dataset.id}`, body);
+      form.hidden = true;
       setText($("list-status"), "web.console.rescheduled", {topic: changed.topic});
       await this.load();
       $("list-status").focus();
     } catch (error) {
       const problem = form.querySelector(".field-error");
-      setText(problem, error.status === 422 ? "web.console.error.start" : "web.console.change_failed");
+      setText(problem, error.status === 422 ? "web.console.error.start"
+        : "web.console.change_failed");
       problem.hidden = false;
     }
   }
@@ -228,7 +241,9 @@ class ConsoleApp {
     event.preventDefault();
     const form = event.target;
     for (const error of form.querySelectorAll(".field-error")) error.hidden = true;
-    for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+    for (const input of form.querySelectorAll("[aria-invalid]")) {
+      input.removeAttribute("aria-invalid");
+    }
     const body = {
       topic: field(form, "topic").value.trim(),
       start: `${field(form, "date").value}T${field(form, "time").value}`,

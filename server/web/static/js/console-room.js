@@ -8,6 +8,21 @@ import {openDevices} from "./media.js";
 import {RoomConnection} from "./room.js";
 import {$, status, syncList, tabMemory, toggleLabel} from "./ui.js";
 
+/** One person's list item from its template: ids that tie each button and the message box to
+ * the person's name for screen readers. */
+function personItem(template, id, action) {
+  const li = $(template).content.firstElementChild.cloneNode(true);
+  translate(li);
+  li.querySelector(".who").id = `who-${id}`;
+  for (const button of li.querySelectorAll("button")) {
+    button.setAttribute("aria-describedby", `who-${id}`);
+  }
+  const textarea = li.querySelector("textarea");
+  textarea.id = `${action}-${id}`;
+  li.querySelector("label").htmlFor = textarea.id;
+  return li;
+}
+
 export class ConsoleRoom {
   constructor({memory, onClose}) {
     this.memory = memory;
@@ -39,6 +54,7 @@ export class ConsoleRoom {
     this.entries = [];
     this.people = new Map();
     this.hadClient = false;
+    this.talkingWith = "";
     this.known = new Set();
     $("room-ended").hidden = true;
     $("room-live").hidden = false;
@@ -69,7 +85,7 @@ export class ConsoleRoom {
   }
 
   joined() {
-    status("room-status", "web.console.room.open");
+    this.roomStatus();
     this.view.attach(this.room.subscriber, this.room.publisher);
     this.setSharing(false);
   }
@@ -87,6 +103,10 @@ export class ConsoleRoom {
     } else if (m.type === "participants") {
       this.people = new Map(m.participants.map((p) => [p.id, p]));
       const clients = m.participants.filter((p) => p.role === "client");
+      const names = clients.map((p) => p.display_name).join(", ");
+      const changed = names !== this.talkingWith;
+      this.talkingWith = names;
+      if (changed && !this.sharing) this.roomStatus();
       if (clients.length) this.hadClient = true;
       else if (this.hadClient) this.clientLeft();
       this.render();
@@ -117,16 +137,7 @@ export class ConsoleRoom {
   }
 
   waitingItem(entry) {
-    const li = $("waiting-template").content.firstElementChild.cloneNode(true);
-    translate(li);
-    li.querySelector(".who").id = `who-${entry.id}`;
-    for (const button of li.querySelectorAll("button")) {
-      button.setAttribute("aria-describedby", `who-${entry.id}`);
-    }
-    const textarea = li.querySelector("textarea");
-    textarea.id = `deny-${entry.id}`;
-    li.querySelector("label").htmlFor = textarea.id;
-    return li;
+    return personItem("waiting-template", entry.id, "deny");
   }
 
   fillWaiting(li, entry) {
@@ -152,18 +163,8 @@ export class ConsoleRoom {
 
   renderInCall() {
     const clients = [...this.people.values()].filter((p) => p.role === "client");
-    syncList($("in-call-list"), clients, (person) => {
-      const li = $("in-call-template").content.firstElementChild.cloneNode(true);
-      translate(li);
-      li.querySelector(".who").id = `who-${person.id}`;
-      for (const button of li.querySelectorAll("button")) {
-        button.setAttribute("aria-describedby", `who-${person.id}`);
-      }
-      const textarea = li.querySelector("textarea");
-      textarea.id = `remove-${person.id}`;
-      li.querySelector("label").htmlFor = textarea.id;
-      return li;
-    }, (li, person) => {
+    syncList($("in-call-list"), clients, (person) => personItem("in-call-template", person.id,
+      "remove"), (li, person) => {
       li.querySelector(".who").textContent = person.display_name;
       setText(li.querySelector(".since"), person.online ? "web.console.room.online"
         : "web.console.room.offline");
@@ -225,15 +226,26 @@ export class ConsoleRoom {
   }
 
   setSharing(on) {
+    const changed = this.sharing !== on;
     this.sharing = on;
     toggleLabel($("btn-screen"), on, "web.console.share_stop", "web.console.share_start");
     if (on) status("room-status", "web.console.room.sharing");
+    else if (changed) this.roomStatus();
+  }
+
+  /** The standing sentence: with whom we are talking, or that the room is open. */
+  roomStatus() {
+    if (this.talkingWith) {
+      status("room-status", "web.console.room.talking", {name: this.talkingWith});
+    } else {
+      status("room-status", "web.console.room.open");
+    }
   }
 
   reconnecting(on) {
     $("reconnecting").hidden = !on;
     if (on) status("reconnecting", "web.reconnecting", null, true);
-    else if (this.room && !this.room.finished) status("room-status", "web.console.room.open");
+    else if (this.room && !this.room.finished) this.roomStatus();
   }
 
   closed(reason) {

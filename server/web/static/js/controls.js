@@ -65,7 +65,7 @@ export class MediaControls {
     this.busy = true;
     try {
       if (this.cameraOn) {
-        await this.room.publisher?.setCameraTrack(null);
+        await this.room.publisher?.setCamera(null);
         for (const track of this.stream.getVideoTracks()) {
           track.stop();
           this.stream.removeTrack(track);
@@ -75,7 +75,7 @@ export class MediaControls {
         const track = await openCamera(this.cameraId);
         this.stream.addTrack(track);
         this.cameraId = track.getSettings().deviceId || this.cameraId;
-        await this.room.publisher?.setCameraTrack(track);
+        await this.room.publisher?.setCamera(track);
         this.cameraOn = true;
       }
     } catch (error) {
@@ -95,7 +95,8 @@ export class MediaControls {
       const ids = this.cameras.map((c) => c.deviceId);
       const next = ids[(ids.indexOf(this.cameraId) + 1) % ids.length];
       const track = await openCamera(next);
-      await this.room.publisher?.setCameraTrack(track);  // first: no gap, no ended track sent
+      if (this.cameraOn) await this.room.publisher?.replaceCamera(track);  // no gap
+      else await this.room.publisher?.setCamera(track);
       for (const old of this.stream.getVideoTracks()) {
         old.stop();
         this.stream.removeTrack(old);

@@ -4,7 +4,7 @@
 
 import {capabilities, canChooseSpeaker, fillPicker, LevelMeter, playTestSound} from "./devices.js";
 import {EchoTest, verdictOf} from "./echo-test.js";
-import {onLanguage, setText} from "./i18n.js";
+import {setText} from "./i18n.js";
 import {audioConstraints, openCamera, openDevices} from "./media.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +17,7 @@ function badge(section, state) {
 }
 
 export class DeviceCheck {
-  constructor({accessToken = null, cameraOffDefault = false, onDone}) {
+  constructor({accessToken = null, onDone}) {
     this.accessToken = accessToken;
     this.onDone = onDone;
     this.stream = null;
@@ -27,9 +27,7 @@ export class DeviceCheck {
     this.micHeard = false;
     this.echo = null;
     this.result = null;
-    this.cameraOffDefault = cameraOffDefault;
     this.running = false;
-    onLanguage(() => this.showMeasures());
   }
 
   async run() {

@@ -77,7 +77,8 @@ export class EchoTest {
         returnedFrames = summary.videoFrames;
         const usable = samples.filter((s) => s.rtt_ms !== null && s.bitrate_kbps !== null);
         this.onProgress(Math.min(1, seconds / EXPECTED_SECONDS), usable.at(-1) || null);
-        const enough = usable.length >= 4 && (returnedFrames > 0 || !stream.getVideoTracks().length);
+        const seenBack = returnedFrames > 0 || !stream.getVideoTracks().length;
+        const enough = usable.length >= 4 && seenBack;
         if ((seconds >= MIN_SECONDS && enough) || seconds >= MAX_SECONDS || finalSeen || closed ||
             this.stopped) break;
       }

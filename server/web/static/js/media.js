@@ -79,9 +79,8 @@ export class Publisher {
     this.onState = null;
   }
 
-  /** A fresh publish PeerConnection with the stream's microphone and camera. With `video`,
-   * the camera transceiver exists even while the camera is off (no track), so switching the
-   * camera on later is a track replacement, not a renegotiation. */
+  /** A fresh publish PeerConnection with the stream's microphone and camera (`video`: false
+   * leaves the camera out). */
   start(stream, {video = true} = {}) {
     return this.queue(async () => {
       this.closePc();
@@ -90,11 +89,8 @@ export class Publisher {
       pc.onconnectionstatechange = () => this.onState && this.onState(pc.connectionState);
       const audioTrack = stream.getAudioTracks()[0];
       if (audioTrack) this.audio = pc.addTransceiver(audioTrack, {direction: "sendonly"});
-      const videoTrack = stream.getVideoTracks()[0];
-      if (videoTrack || video) {
-        this.video = pc.addTransceiver(videoTrack || "video", {
-          direction: "sendonly", sendEncodings: SIMULCAST.map((e) => ({...e}))});
-      }
+      const videoTrack = video ? stream.getVideoTracks()[0] : null;
+      if (videoTrack) this.addCamera(videoTrack);
       await this.negotiate(true);
     });
   }
@@ -114,18 +110,36 @@ export class Publisher {
     if (this.pc === pc) await pc.setRemoteDescription({type: "answer", sdp: answer.sdp});
   }
 
-  setMicrophone(on) {
-    if (this.audio && this.audio.sender.track) this.audio.sender.track.enabled = on;
-  }
-
-  /** Camera on/off without renegotiation: off stops the camera (its light goes out). */
-  setCameraTrack(track) {
+  /** Another camera (the same m-line, no renegotiation). */
+  replaceCamera(track) {
     if (!this.video) return Promise.resolve();
     return this.video.sender.replaceTrack(track);
   }
 
-  get hasCamera() {
-    return !!this.video;
+  addCamera(track) {
+    this.video = this.pc.addTransceiver(track, {direction: "sendonly",
+      sendEncodings: SIMULCAST.map((e) => ({...e}))});
+  }
+
+  /** Camera on (a track) or off (null). Off makes the camera's m-line inactive, so the other
+   * side is told the camera is off (its track ends) instead of guessing from a picture that
+   * stops. On is a new m-line: fresh SSRCs and rids the SFU learns from the first packets. */
+  setCamera(track) {
+    return this.queue(async () => {
+      if (!this.pc) return;
+      const video = this.video;
+      if (!track) {
+        if (!video || video.direction === "inactive") return;
+        await video.sender.replaceTrack(null);
+        video.direction = "inactive";
+      } else if (video && video.direction === "sendonly") {
+        await video.sender.replaceTrack(track);
+        return;
+      } else {
+        this.addCamera(track);
+      }
+      await this.negotiate(false);
+    });
   }
 
   startScreen(track) {
