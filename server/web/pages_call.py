@@ -7,6 +7,7 @@ the page then runs device check → waiting room → consultation → end in the
 
 from __future__ import annotations
 
+import hashlib
 from string import Template
 
 from starlette.requests import Request
@@ -41,9 +42,13 @@ def citizen_page(request: Request, token: str, grant: AccessGrant) -> Response:
     for code in LANGUAGES:
         values[code]["date"] = format_datetime(grant.starts_at, code, zone)
     body = Template(fragment("client")).substitute(token=esc(token), lang=esc(lang))
+    # The page keeps its state per visit (a new consent is a new visit with a fresh device
+    # check); a one-way digest of the visit's consent cookie names it without revealing it.
+    cookie = request.cookies.get(CONSENT_COOKIE, "")
+    visit = hashlib.sha256(cookie.encode()).hexdigest()[:16]
     return app_page(request, lang, kind="client", module="client-app.js",
                     title_key="web.client.page_title", body=body, values=values,
-                    extra={"token": token})
+                    extra={"token": token, "visit": visit})
 
 
 async def citizen_app(request: Request) -> Response:

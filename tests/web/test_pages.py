@@ -123,6 +123,8 @@ async def test_citizen_page_needs_this_visits_consent(site: Harness) -> None:
     assert f'action="/t/{token}/withdraw"' in page.text
     config = page_config(page.text)
     assert config["token"] == token
+    cookie = site.client.cookies["vt_consent"]
+    assert re.fullmatch(r"[0-9a-f]{16}", str(config["visit"])) and cookie not in page.text
     variables = config["vars"]
     assert isinstance(variables, dict)
     assert "Mittwoch, 14. Mai 2025, 10:30 Uhr" in variables["de"]["date"]

@@ -19,7 +19,7 @@ const END_KINDS = {
 
 class CitizenApp {
   constructor() {
-    this.memory = tabMemory(`vt.visit.${cfg.token}`);
+    this.memory = tabMemory(`vt.visit.${cfg.visit}`);
     this.room = null;
     this.stream = null;
     this.summary = null;
