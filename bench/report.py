@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import LevelResult
-from bench.scenarios import ScenarioOutcome
+from bench.scenarios import BEHIND_MS, ScenarioOutcome
 
 TARGET_US_PER_PACKET = 10.0
 TARGET_RATIO_TO_JANUS = 1.5
@@ -79,7 +79,8 @@ def summary(outcomes: list[ScenarioOutcome]) -> dict[str, Any]:
     if ramp is not None and ramp.levels:
         last = ramp.levels[-1]
         if last.server_saturated or (not math.isnan(last.loss_ratio)
-                                     and last.loss_ratio > 0.01):
+                                     and last.loss_ratio > 0.01) or (
+                not math.isnan(last.latency_ms_p50) and last.latency_ms_p50 > BEHIND_MS):
             saturating = last.rooms
             below = [lv for lv in ramp.levels if lv.rooms <= saturating / 2]
             half = below[-1] if below else None

@@ -2,7 +2,8 @@
 
 - fixed: for every level, start the target, add that many consultations, measure a window.
 - ramp: one target; add consultations level by level until loss exceeds 1 %, the server's CPU
-  saturates, the generator saturates, joins fail, or the room/time bound is reached.
+  saturates or it falls behind (median added latency over 10 ms), the generator saturates,
+  joins fail, or the room/time bound is reached.
 - storm: prepare N consultations, then let all 2N participants join within one window and
   measure the time from opening the signalling connection to the first media packet.
 """
@@ -24,6 +25,7 @@ from bench.targets.base import Target
 
 log = logging.getLogger("bench")
 LOSS_LIMIT = 0.01
+BEHIND_MS = 10  # median added latency past which the server is not keeping up, whatever its CPU
 
 TargetFactory = Callable[[], AbstractContextManager[Target]]
 
@@ -44,6 +46,8 @@ def stop_reason(result: LevelResult) -> str | None:
         return f"loss {result.loss_ratio:.2%} > 1 %"
     if result.server_saturated:
         return f"server CPU saturated ({result.server_cpu_utilisation:.0%} of its core)"
+    if not math.isnan(result.latency_ms_p50) and result.latency_ms_p50 > BEHIND_MS:
+        return f"server falls behind (latency p50 {result.latency_ms_p50:.0f} ms > {BEHIND_MS} ms)"
     if result.generator_saturated:
         return (f"generator saturated (CPU {result.generator_cpu_utilisation:.0%}, pacer "
                 f"p99 late {result.generator_pacing_lag_ms_p99:.1f} ms)")
@@ -86,7 +90,11 @@ async def ramp(outcome: ScenarioOutcome, factory: TargetFactory, loop: MediaLoop
                 added = rooms - run.room_count
                 if added <= 0:
                     continue
-                joined = await run.add_rooms(added, spread=min(2.0, 0.05 * added))
+                try:
+                    joined = await run.add_rooms(added, spread=min(2.0, 0.05 * added))
+                except Exception as exc:  # e.g. the server too busy to answer the preparation
+                    outcome.stopped_because = f"adding level {rooms} failed: {_cause(exc)}"
+                    break
                 result = await run.measure(seconds, "ramp", joined, warmup)
                 outcome.levels.append(result)
                 level_time = trio.current_time() - level_started
@@ -110,3 +118,9 @@ async def storm(outcome: ScenarioOutcome, factory: TargetFactory, loop: MediaLoo
             outcome.levels.append(await run.measure(seconds, "storm", joined, warmup=0.5))
             outcome.errors += run.errors
     outcome.stopped_because = f"{rooms} consultations joined within {window:g} s"
+
+
+def _cause(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return f"{type(exc).__name__}: {exc}"[:200]
