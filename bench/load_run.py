@@ -34,6 +34,8 @@ from bench.streams import Totals
 from bench.targets.base import Room, Target
 
 log = logging.getLogger("bench")
+GENERATOR_CORE, SERVER_CORE = 0, 1  # as pinned by bench.load
+LAG_LIMIT_MS = 20.0  # pacer p99 lateness that flags a saturated generator
 JOIN_TIMEOUT = 10.0  # s, plus JOIN_PER_ROOM per room joining at once
 JOIN_PER_ROOM = 0.25
 
@@ -124,6 +126,7 @@ class LoadRun:
             if self.progress:
                 self._progress(scenario, end)
         elapsed, server_cpu, own_cpu = self.cpu.stop()
+        cores = self.cpu.core_busy()
         lag = percentile(self.engine.lateness, 0.99) * 1000
         rss = self.cpu.rss_mib()
         checks = self._checks()
@@ -153,8 +156,10 @@ class LoadRun:
             latency_ms_p999=percentile(latencies, 0.999) * 1000,
             loss_ratio=totals.gaps / (received + totals.gaps) if received else math.nan,
             join_ms_p50=join_p50, join_ms_p95=join_p95, join_ms_max=join_max,
-            generator_cpu_utilisation=own_util, generator_pacing_lag_ms_p99=lag,
-            generator_saturated=own_util >= SATURATED or lag > 20.0,
+            generator_cpu_utilisation=own_util,
+            generator_core_busy=_core(cores, GENERATOR_CORE),
+            server_core_busy=_core(cores, SERVER_CORE), generator_pacing_lag_ms_p99=lag,
+            generator_saturated=own_util >= SATURATED or lag > LAG_LIMIT_MS,
             damaged_payloads=totals.damaged, unknown_payloads=totals.unknown,
             frames_decoded=checks.decoded, frames_in_order=checks.in_order,
             frames_out_of_order=checks.out_of_order, frames_corrupt=checks.corrupt,
@@ -193,3 +198,7 @@ async def load_run(target: Target, loop: MediaLoop, **options: object) -> AsyncI
                 participant.stopped = True
                 participant.receiver.close()
             nursery.cancel_scope.cancel()
+
+
+def _core(busy: list[float], core: int) -> float:
+    return busy[core] if core < len(busy) else math.nan

@@ -63,6 +63,8 @@ class LevelResult:
     join_ms_p95: float
     join_ms_max: float
     generator_cpu_utilisation: float
+    generator_core_busy: float  # the generator's core, all processes and softirq
+    server_core_busy: float
     generator_pacing_lag_ms_p99: float
     generator_saturated: bool
     damaged_payloads: int
@@ -80,18 +82,33 @@ class LevelResult:
                 for k, v in asdict(self).items()}
 
 
+def _busy_by_core() -> list[tuple[float, float]]:
+    """(busy, total) seconds per core since boot; busy includes irq and softirq time."""
+    return [(float(t.user + t.nice + t.system + t.irq + t.softirq), float(sum(t)))
+            for t in psutil.cpu_times(percpu=True)]
+
+
 class CpuWindow:
-    """CPU and wall time of the target and of this process between `start` and `stop`."""
+    """CPU and wall time of the target and of this process between `start` and `stop`, and
+    how busy each core was (the kernel's packet delivery runs in softirq on the sending core
+    and is charged to no process)."""
 
     def __init__(self, target_pid: int) -> None:
         self.target = psutil.Process(target_pid)
         self.me = psutil.Process()
         self._t0 = self._server0 = self._mine0 = 0.0
+        self._cores0: list[tuple[float, float]] = []
 
     def start(self) -> None:
         self._t0 = time.monotonic()
         self._server0 = cpu_seconds(self.target)
         self._mine0 = cpu_seconds(self.me)
+        self._cores0 = _busy_by_core()
+
+    def core_busy(self) -> list[float]:
+        """Share of each core that was busy (anything, any process) since `start`."""
+        return [(busy - b0) / (total - t0) if total > t0 else math.nan
+                for (busy, total), (b0, t0) in zip(_busy_by_core(), self._cores0, strict=False)]
 
     def stop(self) -> tuple[float, float, float]:
         """(elapsed s, target CPU s, own CPU s)."""

@@ -54,6 +54,10 @@ def _levels(outcomes: list[ScenarioOutcome], target: str, scenario: str) -> list
     return []
 
 
+def _pct(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0%}"
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -140,7 +144,7 @@ def markdown(report: dict[str, Any], outcomes: list[ScenarioOutcome]) -> str:
               f"{s['seconds']:g} s measured per level after {s['warmup']:g} s warm-up; "
               f"server and generator pinned to different cores"
               f"{', both at nice -20' if s.get('high_priority') else ''}.", ""]
-    lines += ["| target | scenario | rooms | fwd pkt/s | server CPU | µs/pkt | × Janus | "
+    lines += ["| target | scenario | rooms | fwd pkt/s | server CPU (core) | µs/pkt | × Janus | "
               "lat p50 ms | p99 | p99.9 | loss | join p50 ms | p95 | MiB/part. | gen CPU | "
               "frames ok/bad |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -155,11 +159,12 @@ def markdown(report: dict[str, Any], outcomes: list[ScenarioOutcome]) -> str:
                 flags.append("server saturated")
             if lv.generator_saturated:
                 flags.append("GENERATOR SATURATED")
-            gen = f"{lv.generator_cpu_utilisation:.0%}" + (f" ({', '.join(flags)})"
-                                                           if flags else "")
+            gen = (f"{lv.generator_cpu_utilisation:.0%} (core {_pct(lv.generator_core_busy)})"
+                   + (f" {', '.join(flags)}" if flags else ""))
             lines.append(
                 f"| {lv.target} | {lv.scenario} | {lv.rooms} | {lv.forwarded_per_second:.0f} | "
-                f"{lv.server_cpu_utilisation:.0%} | {_fmt(lv.server_cpu_us_per_packet)} | "
+                f"{lv.server_cpu_utilisation:.0%} ({_pct(lv.server_core_busy)}) | "
+                f"{_fmt(lv.server_cpu_us_per_packet)} | "
                 f"{ratio} | {_fmt(lv.latency_ms_p50, 2)} | {_fmt(lv.latency_ms_p99, 2)} | "
                 f"{_fmt(lv.latency_ms_p999, 2)} | {_fmt(lv.loss_ratio * 100, 2)} % | "
                 f"{_fmt(lv.join_ms_p50, 0)} | {_fmt(lv.join_ms_p95, 0)} | "
