@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.netns import Namespace
-from bench.server_process import free_port
+from bench.server_process import free_port, pin_self
 
 JANUS_BINARY = "/usr/bin/janus"
 LIBRARY_ROOTS = ("/usr/lib/x86_64-linux-gnu/janus", "/usr/lib/aarch64-linux-gnu/janus",
@@ -120,9 +120,6 @@ admin: {{
 """)
 
 
-def _pin_to(cpu: int | None) -> None:
-    if cpu is not None and len(os.sched_getaffinity(0)) > 1 and cpu in os.sched_getaffinity(0):
-        os.sched_setaffinity(0, {cpu})
 
 
 def _wait_listening(host: str, port: int, process: subprocess.Popen[bytes], timeout: float,
@@ -159,7 +156,7 @@ def running_janus(namespace: Namespace, cpu: int | None = 1, timeout: float = 20
             namespace.wrap([shutil.which("janus") or JANUS_BINARY, "-F", str(folder), "-C",
                             str(folder / "janus.jcfg"), "--log-stdout"]),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=lambda: _pin_to(cpu),  # noqa: PLW1509 - only sched_setaffinity
+            preexec_fn=lambda: pin_self(cpu),  # noqa: PLW1509 - only sched_setaffinity
         )
         try:
             _wait_listening(host, ws_port, process, timeout, log_path)

@@ -65,6 +65,7 @@ class LevelResult:
     generator_cpu_utilisation: float
     generator_core_busy: float  # the generator's core, all processes and softirq
     server_core_busy: float
+    server_cpus: list[int]  # the target's CPU affinity (it should not share the generator's)
     generator_pacing_lag_ms_p99: float
     generator_saturated: bool
     damaged_payloads: int
@@ -114,6 +115,9 @@ class CpuWindow:
         """(elapsed s, target CPU s, own CPU s)."""
         return (time.monotonic() - self._t0, cpu_seconds(self.target) - self._server0,
                 cpu_seconds(self.me) - self._mine0)
+
+    def target_cpus(self) -> list[int]:
+        return sorted(self.target.cpu_affinity() or [])
 
     def rss_mib(self) -> float:
         return float(self.target.memory_info().rss) / MIB

@@ -145,7 +145,7 @@ def markdown(report: dict[str, Any], outcomes: list[ScenarioOutcome]) -> str:
               f"server and generator pinned to different cores"
               f"{', both at nice -20' if s.get('high_priority') else ''}.", ""]
     lines += ["| target | scenario | rooms | fwd pkt/s | server CPU (core) | µs/pkt | × Janus | "
-              "lat p50 ms | p99 | p99.9 | loss | join p50 ms | p95 | MiB/part. | gen CPU | "
+              "lat p50 ms | p99 | p99.9 | loss | join p50 ms | p95 | MiB/part. | gen CPU (core) | "
               "frames ok/bad |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for outcome in outcomes:

@@ -54,15 +54,19 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 
 def pin(pid: int, cpu: int) -> bool:
-    """Pin a process to one CPU when the machine has more than one (generator vs server)."""
-    cpus = os.sched_getaffinity(0)
-    if len(cpus) < 2 or cpu not in cpus:
+    """Pin a process to one CPU when the machine has more than one (generator vs server).
+
+    Checked against the machine, not our own affinity: a child of the pinned generator
+    inherits its single CPU and must still move to the server's."""
+    count = os.cpu_count() or 1
+    if count < 2 or not 0 <= cpu < count:
         return False
     os.sched_setaffinity(pid, {cpu})
     return True
 
 
-def _pin_self(cpu: int | None) -> None:
+def pin_self(cpu: int | None) -> None:
+    """For `preexec_fn`: the child moves itself before it execs (and starts threads)."""
     if cpu is not None:
         pin(0, cpu)
 
@@ -117,7 +121,7 @@ def running_server(
         process = subprocess.Popen(
             [*(wrap or []), sys.executable, "-m", "server.cli", "serve", "--config", str(config)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=lambda: _pin_self(cpu),  # noqa: PLW1509 - only sched_setaffinity
+            preexec_fn=lambda: pin_self(cpu),  # noqa: PLW1509 - only sched_setaffinity
         )
         try:
             url = f"http://{host}:{http_port}"
