@@ -113,10 +113,15 @@ class DelayDetector:
 
 
 def _slope(points: deque[tuple[float, float]]) -> float:
-    """Least-squares slope of y over x."""
+    """Least-squares slope of y over x, in one pass over the window (runs once per packet group)."""
     count = len(points)
-    mean_x = sum(x for x, _ in points) / count
-    mean_y = sum(y for _, y in points) / count
-    numerator = sum((x - mean_x) * (y - mean_y) for x, y in points)
-    denominator = sum((x - mean_x) ** 2 for x, _ in points)
-    return numerator / denominator if denominator else 0.0
+    origin = points[0][0]  # shift x so long calls keep the sums small (no cancellation)
+    sum_x = sum_y = sum_xx = sum_xy = 0.0
+    for raw_x, y in points:
+        x = raw_x - origin
+        sum_x += x
+        sum_y += y
+        sum_xx += x * x
+        sum_xy += x * y
+    denominator = count * sum_xx - sum_x * sum_x
+    return (count * sum_xy - sum_x * sum_y) / denominator if denominator else 0.0

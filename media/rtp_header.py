@@ -10,9 +10,9 @@ from __future__ import annotations
 import struct
 
 from media.errors import BadPacket
+from media.rtp import ONE_BYTE_PROFILE
 
 FIXED_HEADER = struct.Struct("!BBHII")  # V/P/X/CC, M/PT, sequence, timestamp, SSRC
-ONE_BYTE_PROFILE = 0xBEDE  # RFC 8285 §4.2
 _U16 = struct.Struct("!H")
 
 
@@ -78,10 +78,3 @@ def find_one_byte_extension(data: bytes, start: int, end: int, wanted: int) -> b
         if element_id == wanted:
             return data[value_start:position]
     return None
-
-
-def encode_one_byte_extensions(elements: list[tuple[int, bytes]]) -> bytes:
-    """An RFC 8285 one-byte extension block (with its 0xBEDE header), zero-padded to 32 bits."""
-    body = b"".join(bytes(((ident << 4) | (len(value) - 1),)) + value for ident, value in elements)
-    body += b"\x00" * (-len(body) % 4)
-    return struct.pack("!HH", ONE_BYTE_PROFILE, len(body) // 4) + body

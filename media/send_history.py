@@ -7,32 +7,25 @@ the sequence number keeps that without per-packet objects.
 
 from __future__ import annotations
 
-from media.seqnum import SEQ_HALF, SEQ_MASK
+from media.seqnum import SequenceUnwrapper
 
 HISTORY = 4096  # packets remembered: > 2 s of a 1.5 Mbit/s stream; a power of two
 _MASK = HISTORY - 1
+_EMPTY = -(1 << 62)  # no extended sequence number (they may be negative near the start)
 
 
 class SendHistory:
-    __slots__ = ("_tag", "_sent_at", "_size", "_highest", "_started")
+    __slots__ = ("_tag", "_sent_at", "_size", "_sequences")
 
     def __init__(self) -> None:
-        self._tag = [-1] * HISTORY  # extended sequence number held by each slot
+        self._tag = [_EMPTY] * HISTORY  # extended sequence number held by each slot
         self._sent_at = [0.0] * HISTORY
         self._size = [0] * HISTORY
-        self._highest = 0
-        self._started = False
+        self._sequences = SequenceUnwrapper()
 
     def on_sent(self, sequence: int, now: float, size: int) -> None:
         """Record one packet; `sequence` is the 16-bit number we stamped on it."""
-        if self._started:
-            delta = (sequence - self._highest) & SEQ_MASK
-            extended = self._highest + delta if delta < SEQ_HALF else self._highest + delta - 65536
-        else:
-            self._started = True
-            extended = sequence + 65536
-        if extended > self._highest:
-            self._highest = extended
+        extended = self._sequences.unwrap(sequence)
         slot = extended & _MASK
         self._tag[slot] = extended
         self._sent_at[slot] = now
@@ -40,10 +33,9 @@ class SendHistory:
 
     def lookup(self, sequence: int) -> tuple[float, int] | None:
         """(send time, size) of the newest packet with this 16-bit number, if remembered."""
-        if not self._started:
+        extended = self._sequences.peek(sequence)  # feedback is untrusted: it moves nothing
+        if extended is None:
             return None
-        delta = (sequence - self._highest) & SEQ_MASK
-        extended = self._highest + delta if delta < SEQ_HALF else self._highest + delta - 65536
         slot = extended & _MASK
         if self._tag[slot] != extended:
             return None

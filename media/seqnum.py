@@ -61,6 +61,14 @@ class _Unwrapper:
         """The highest extended value seen so far (None before the first)."""
         return self._highest
 
+    def peek(self, value: int) -> int | None:
+        """What `unwrap` would return, without moving the reference (None before the first)."""
+        highest = self._highest
+        if highest is None:
+            return None
+        d = (value - highest) & self._MASK
+        return highest + d - self._MOD if d >= self._HALF else highest + d
+
     def unwrap(self, value: int) -> int:
         highest = self._highest
         if highest is None:

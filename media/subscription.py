@@ -15,7 +15,8 @@ from media.inbound import InboundStream
 from media.negotiated import Codec, MediaDescription
 from media.publication import Publication
 from media.rewriter import OutboundRewriter
-from media.rtp_header import FIXED_HEADER, ONE_BYTE_PROFILE, parse_rtp_layout_untrusted
+from media.rtp import encode_extension_block
+from media.rtp_header import FIXED_HEADER, parse_rtp_layout_untrusted
 from media.sr_clock import SenderReportClock
 from media.srtp import SrtpContext
 from media.transport import PeerTransport
@@ -127,21 +128,21 @@ class Subscription:
             [None] * SENT_RING if publication.is_video and not self.rtx_pt_for else None
         )
 
-    def _extension_template(self, mid_id: int | None, twcc_id: int | None) -> tuple[bytearray, int]:
-        """A one-byte extension block (RFC 8285 §4.2) with mid fixed and room for a twcc seq."""
-        body = bytearray()
-        twcc_at = -1
+    def _extension_template(
+        self, mid_id: int | None, twcc_id: int | None
+    ) -> tuple[bytearray, int]:
+        """A one-byte extension block (RFC 8285 §4.2) with mid fixed and room for a twcc seq;
+        returns it with the offset of the twcc value (-1 when not negotiated)."""
+        elements: dict[int, bytes] = {}
         if mid_id is not None:
-            value = self.mid.encode("ascii")
-            body += bytes(((mid_id << 4) | (len(value) - 1),)) + value
+            elements[mid_id] = self.mid.encode("ascii")
         if twcc_id is not None:
-            body += bytes(((twcc_id << 4) | 1,))
-            twcc_at = len(body) + 4
-            body += b"\x00\x00"
-        if not body:
+            elements[twcc_id] = b"\x00\x00"
+        if not elements:
             return bytearray(), -1
-        body += b"\x00" * (-len(body) % 4)
-        return bytearray(struct.pack("!HH", ONE_BYTE_PROFILE, len(body) // 4)) + body, twcc_at
+        # header (4) + the mid element (1 + its length) + the twcc element's own header (1)
+        twcc_at = 4 + (1 + len(self.mid) if mid_id is not None else 0) + 1
+        return encode_extension_block(elements), twcc_at if twcc_id is not None else -1
 
     # -- layer selection -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ adapts the phone's upload. Feedback goes out every `FEEDBACK_INTERVAL`.
 from __future__ import annotations
 
 from media.rtcp import TransportCcFeedback, build_transport_cc_feedback
-from media.seqnum import SEQ_HALF, SEQ_MASK
+from media.seqnum import SEQ_MOD, SequenceUnwrapper
 
 FEEDBACK_INTERVAL = 0.1  # s; libwebrtc sends feedback every 50-250 ms depending on rate
 MAX_PENDING = 4096  # arrivals kept between two feedback packets (bounds memory under floods)
@@ -18,15 +18,14 @@ class TwccRecorder:
     """Collects (transport sequence, arrival) pairs and turns them into feedback packets."""
 
     __slots__ = (
-        "enabled", "_arrivals", "_highest", "_started", "_feedback_count", "_next_at",
+        "enabled", "_arrivals", "_sequences", "_feedback_count", "_next_at",
         "_next_unreported",
     )
 
     def __init__(self) -> None:
         self.enabled = False
         self._arrivals: list[tuple[int, int]] = []
-        self._highest = 0
-        self._started = False
+        self._sequences = SequenceUnwrapper()
         self._feedback_count = 0
         self._next_at = 0.0
         self._next_unreported: int | None = None  # so losses before a window's first arrival count
@@ -34,16 +33,8 @@ class TwccRecorder:
     def on_packet(self, sequence: int, now: float) -> None:
         if not self.enabled or len(self._arrivals) >= MAX_PENDING:
             return
-        if not self._started:
-            self._started = True
-            self._highest = extended = sequence + (SEQ_MASK + 1)  # room for early reordering
-        else:
-            delta = (sequence - self._highest) & SEQ_MASK
-            if delta >= SEQ_HALF:
-                delta -= SEQ_MASK + 1
-            extended = self._highest + delta
-            if delta > 0:
-                self._highest = extended
+        # + one wrap, so packets reordered before the very first one stay non-negative
+        extended = self._sequences.unwrap(sequence) + SEQ_MOD
         self._arrivals.append((extended, int(now * 1_000_000)))
 
     def next_feedback_at(self) -> float | None:

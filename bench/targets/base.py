@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import random
 import socket
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import trio
 
@@ -54,6 +55,35 @@ class Room:
 
     def partner(self, participant: Participant) -> Participant:
         return self.client if participant is self.advisor else self.advisor
+
+
+class _HasPid(Protocol):
+    @property
+    def pid(self) -> int: ...
+
+
+ProcessT = TypeVar("ProcessT", bound=_HasPid)
+
+
+class ProcessBacked(Generic[ProcessT]):
+    """A target backed by one process: `_start` enters its context, leaving stops it by PID."""
+
+    _process: ProcessT | None = None
+    _context: AbstractContextManager[ProcessT] | None = None
+
+    def _start(self, context: AbstractContextManager[ProcessT]) -> ProcessT:
+        self._context = context
+        self._process = context.__enter__()
+        return self._process
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._context is not None
+        self._context.__exit__(None, None, None)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
 
 class Target(Protocol):

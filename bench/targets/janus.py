@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from contextlib import AbstractContextManager
 from typing import Any
 
 import trio
@@ -22,7 +21,7 @@ from bench.engine import MediaEngine
 from bench.janus_process import JanusProcess, running_janus
 from bench.netns import Namespace
 from bench.participant import Participant
-from bench.targets.base import Negotiator, Room
+from bench.targets.base import Negotiator, ProcessBacked, Room
 from media.certificate import DtlsCertificate
 
 PLUGIN = "janus.plugin.videoroom"
@@ -124,7 +123,7 @@ class JanusConnection:
                                                    "transaction": f"k{next(self._ids)}"}))
 
 
-class JanusTarget:
+class JanusTarget(ProcessBacked[JanusProcess]):
     name = "janus"
     signalling = "Janus videoroom API over its WebSocket transport"
 
@@ -137,22 +136,10 @@ class JanusTarget:
         self.event_loops = event_loops
         loops = f"{event_loops} event loops" if event_loops else "a thread per handle"
         self.label = f"Janus 1.1.2 videoroom (C, {loops})"
-        self._process: JanusProcess | None = None
-        self._context: AbstractContextManager[JanusProcess] | None = None
 
     def __enter__(self) -> JanusTarget:
-        self._context = running_janus(self.namespace, self.cpu, event_loops=self.event_loops)
-        self._process = self._context.__enter__()
+        self._start(running_janus(self.namespace, self.cpu, event_loops=self.event_loops))
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._context is not None
-        self._context.__exit__(None, None, None)
-
-    @property
-    def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
 
     async def prepare(self, rooms: list[Room]) -> None:
         """Create one videoroom per consultation, over one admin connection."""

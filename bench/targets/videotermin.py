@@ -7,15 +7,13 @@ measurement — is the same for both and for Janus.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 import trio
 
 from bench.engine import MediaEngine
 from bench.netns import Namespace
 from bench.participant import Participant
 from bench.server_process import ServerProcess, running_server
-from bench.targets.base import Negotiator, Room
+from bench.targets.base import Negotiator, ProcessBacked, Room
 from bench.targets.vt_dev import DevSignalling
 from bench.targets.vt_ws import WebSocketSignalling
 from media.certificate import DtlsCertificate
@@ -23,7 +21,7 @@ from media.certificate import DtlsCertificate
 SIGNALLING = ("websocket", "dev-http")
 
 
-class VideoterminTarget:
+class VideoterminTarget(ProcessBacked[ServerProcess]):
     name = "videotermin"
 
     def __init__(self, certificate: DtlsCertificate, namespace: Namespace | None = None,
@@ -38,8 +36,6 @@ class VideoterminTarget:
         self.twcc_feedback = twcc_feedback
         self.adaptation = adaptation
         self.label = "videotermin (Python, trio)"
-        self._context: AbstractContextManager[ServerProcess] | None = None
-        self._process: ServerProcess | None = None
         self._signalling: DevSignalling | WebSocketSignalling | None = None
 
     @property
@@ -49,12 +45,11 @@ class VideoterminTarget:
 
     def __enter__(self) -> VideoterminTarget:
         namespace = self.namespace
-        self._context = running_server(
+        process = self._start(running_server(
             self.cpu, host=namespace.server_host if namespace else "127.0.0.1",
             wrap=namespace.wrap([]) if namespace else None,
             dev_signalling=self.signalling_choice == "dev-http", adaptation=self.adaptation,
-        )
-        process = self._process = self._context.__enter__()
+        ))
         if self.signalling_choice == "dev-http":
             self._signalling = DevSignalling(process.http_url)
         else:
@@ -62,15 +57,6 @@ class VideoterminTarget:
                                                    process.outbox, process.advisor,
                                                    process.advisor_password)
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._context is not None
-        self._context.__exit__(None, None, None)
-
-    @property
-    def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
 
     async def prepare(self, rooms: list[Room]) -> None:
         assert self._signalling is not None
