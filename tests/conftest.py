@@ -65,3 +65,20 @@ def chromium_executable() -> str:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"SKIPPED LOUDLY: {error}")
+
+
+def fuzz_regression_entries(conformance_dir: Path) -> list[tuple[dict[str, object], bytes]]:
+    """The shared fuzz regressions as (index entry, bytes): the copied file where there is one,
+    else the hex the index carries; entries with neither are left out."""
+    import json
+
+    folder = conformance_dir / "fuzz_regressions"
+    index = json.loads((folder / "index.json").read_text())
+    entries: list[tuple[dict[str, object], bytes]] = []
+    for entry in index["files"]:
+        name, hex_text = entry.get("file"), entry.get("hex")
+        if name and (folder / name).is_file():
+            entries.append((entry, (folder / name).read_bytes()))
+        elif hex_text:
+            entries.append((entry, bytes.fromhex(hex_text)))
+    return entries

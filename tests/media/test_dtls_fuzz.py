@@ -7,7 +7,6 @@ fail cleanly. A connected endpoint must ignore anything it cannot authenticate.
 
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from media.dtls import DtlsClosed, DtlsEndpoint, DtlsFailed, DtlsState
 from media.negotiated import DtlsRole
-from tests.conftest import fuzz_budget
+from tests.conftest import fuzz_budget, fuzz_regression_entries
 from tests.media.test_dtls_pair import C2S, CLIENT_CERT, S2C, SERVER_CERT, Pair, connected_pair
 
 # Unauthenticated epoch-0 alerts can end a handshake (fatal alert, close_notify): cleanly.
@@ -75,13 +74,7 @@ def assert_connected_survives(data: bytes) -> None:
 
 
 def regression_inputs(conformance_dir: Path) -> list[bytes]:
-    folder = conformance_dir / "fuzz_regressions"
-    index = json.loads((folder / "index.json").read_text())
-    inputs = []
-    for entry in index["files"]:
-        path = folder / str(entry.get("file"))
-        if entry.get("file") and path.is_file():
-            inputs.append(path.read_bytes())
+    inputs = [data for entry, data in fuzz_regression_entries(conformance_dir) if entry.get("file")]
     assert inputs
     return inputs
 

@@ -4,7 +4,6 @@ mutations of valid packets, and parse(encode(x)) == x for generated valid values
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +38,7 @@ from media.rtp_extensions import (
     parse_transport_sequence_untrusted,
 )
 from media.vp8 import is_vp8_keyframe, parse_vp8_descriptor_untrusted
-from tests.conftest import fuzz_budget
+from tests.conftest import fuzz_budget, fuzz_regression_entries
 
 VALUE_PARSERS: list[Callable[[bytes], object]] = [
     parse_mid_untrusted, parse_rid_untrusted, parse_transport_sequence_untrusted,
@@ -83,14 +82,11 @@ REGRESSION_FOLDERS = ("mediasoup/", "pion_rtcp/", "webrtc_seeds/rtp-corpus/",
 
 
 def test_fuzz_regressions(conformance_dir: Path) -> None:
-    folder = conformance_dir / "fuzz_regressions"
-    index: dict[str, Any] = json.loads((folder / "index.json").read_text())
     fed = 0
-    for entry in index["files"]:
+    for entry, data in fuzz_regression_entries(conformance_dir):
         name = entry.get("file")
-        if not name or not name.startswith(REGRESSION_FOLDERS):
+        if not isinstance(name, str) or not name.startswith(REGRESSION_FOLDERS):
             continue  # STUN seeds belong to the STUN parser; >4 KiB files were not copied
-        data = (folder / name).read_bytes()
         assert hashlib.sha1(data).hexdigest() == entry["sha1"], name
         started = time.perf_counter()
         # mediasoup's reports do not say which parser crashed: every parser gets every input

@@ -6,7 +6,6 @@ not raise, and re-encoding its attributes must parse back to the same attributes
 
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from media.stun_attributes import (
     encode_tie_breaker,
     encode_xor_mapped_address,
 )
-from tests.conftest import fuzz_budget
+from tests.conftest import fuzz_budget, fuzz_regression_entries
 from tests.media.test_stun import SAMPLE_IPV6_RESPONSE, SAMPLE_LONG_TERM_REQUEST, SAMPLE_REQUEST
 
 # libwebrtc stun-corpus seeds that are not RFC 8489 messages: no magic cookie (RFC 3489 style),
@@ -69,11 +68,9 @@ def exercise(data: bytes) -> StunMessage | None:
 
 
 def _regression_inputs(conformance_dir: Path) -> list[tuple[str, bytes]]:
-    root = conformance_dir / "fuzz_regressions"
-    index = json.loads((root / "index.json").read_text())
     return [
-        (entry["file"], (root / entry["file"]).read_bytes())
-        for entry in index["files"]
+        (str(entry["file"]), data)
+        for entry, data in fuzz_regression_entries(conformance_dir)
         if entry.get("file")
     ]
 

@@ -35,7 +35,7 @@ from signalling.messages import (
     encode_client_message,
     parse_client_message_untrusted,
 )
-from tests.conftest import fuzz_budget
+from tests.conftest import fuzz_budget, fuzz_regression_entries
 from tests.signalling.browser_sdp import publish_offer
 
 SDP = publish_offer()
@@ -201,11 +201,9 @@ def test_fuzz_mutated_valid_messages(message: ClientMessage, rng: random.Random)
 
 def test_fuzz_regression_inputs_of_other_projects(conformance_dir: Path) -> None:
     """Inputs that once crashed other SFUs' parsers (STUN, RTP, SDP, …): errors only here."""
-    index = json.loads((conformance_dir / "fuzz_regressions" / "index.json").read_text())
-    for entry in index["files"]:
+    for entry, data in fuzz_regression_entries(conformance_dir):
         if not entry.get("file"):
             continue  # listed but not copied (too large)
-        data = (conformance_dir / "fuzz_regressions" / entry["file"]).read_bytes()
         _only_protocol_errors(data)
         _only_protocol_errors(json.dumps({"v": 1, "type": "publish-offer",
                                           "sdp": data.decode("latin-1")}))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from signalling.sdp import (
     serialize_sdp,
 )
 from signalling.sdp.candidate import host_candidate
-from tests.conftest import fuzz_budget
+from tests.conftest import fuzz_budget, fuzz_regression_entries
 from tests.signalling.test_sdp_captures import CHROME_SIMULCAST_OFFER, CHROME_SUBSCRIBE_ANSWER
 
 MINIMAL = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
@@ -162,15 +161,7 @@ def test_conformance_candidates_parse_and_round_trip(conformance_dir: Path) -> N
 
 def test_fuzz_regression_inputs_as_sdp_text(conformance_dir: Path) -> None:
     """The shared regressions target binary parsers; as text they must still only be rejected."""
-    folder = conformance_dir / "fuzz_regressions"
-    index = json.loads((folder / "index.json").read_text())
-    for entry in index["files"]:
-        if entry.get("hex"):
-            data = bytes.fromhex(entry["hex"])
-        elif entry.get("file") and (folder / entry["file"]).is_file():
-            data = (folder / entry["file"]).read_bytes()
-        else:
-            continue
+    for _entry, data in fuzz_regression_entries(conformance_dir):
         text = data.decode("latin-1")
         for candidate_text in (text, MINIMAL + text):
             try:
