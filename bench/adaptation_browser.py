@@ -2,7 +2,7 @@
 
 An advisor page (Chromium, fake camera at 720p published as three simulcast layers, plus a fake
 screen share) and a citizen page whose traffic runs through the impairment relay on the
-"3g-poor" profile while the downlink capacity follows `CAPACITY_TRACE_3G_POOR`. Sampled every
+"3g-poor" profile while the downlink capacity follows `CAPACITY_TRACES["3g-poor"]`. Sampled every
 two seconds in the citizen's page: received resolution per track, freezes, concealed audio.
 Run once with adaptation and once with the fixed highest layer to see the difference:
 
@@ -23,7 +23,7 @@ from typing import Any
 import trio
 
 from bench.impairment import ImpairmentRelay
-from bench.link_profile import CAPACITY_TRACE_3G_POOR, PROFILES, with_rate
+from bench.link_profile import CAPACITY_TRACES, PROFILES, with_rate
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE_EVERY = 2.0  # s
@@ -130,13 +130,14 @@ async def run_once(
 
     profile = PROFILES["3g-poor"]
     relay = ImpairmentRelay(sfu_address, uplink=profile.uplink, downlink=profile.downlink, seed=3)
-    capacity = [CAPACITY_TRACE_3G_POOR[0][1]]
+    trace = CAPACITY_TRACES["3g-poor"]
+    capacity = [trace[0][1]]
     async with trio.open_nursery() as nursery:
         relay_address = await nursery.start(relay.run)
 
         async def follow_trace() -> None:
             started = trio.current_time()
-            for at, kbps in CAPACITY_TRACE_3G_POOR:
+            for at, kbps in trace:
                 await trio.sleep_until(started + at)
                 capacity[0] = kbps
                 relay.set_profiles(profile.uplink, with_rate(profile.downlink, kbps))
@@ -176,8 +177,11 @@ def summarise(
             sfu.get("estimate_bps", 0),
             " ".join(
                 f"{m}:{'P' if v.get('paused') else v.get('layer')}"
+                f"{[r // 1000 for r in v.get('layer_bitrates', [])]}"
                 for m, v in sorted(sfu.get("subscriptions", {}).items())
-            ) + f" probes={sfu.get('probes', 0)}",
+            ) + f" probes={sfu.get('probes', 0)}/{sfu.get('probe_bps', 0) // 1000}"
+            f"{[r // 1000 for r in sfu.get('probe_results', [])]}"
+            f" loss={sfu.get('loss_ratio', 0):.2f} paced={sfu.get('paced_packets', 0)}",
         ))
     final = _by_kind(raw["final"], screen_mid)
     audio = final.get("audio", {})
@@ -222,9 +226,11 @@ async def compare(seconds: float, modes: tuple[bool, ...]) -> list[RunResult]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=55.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--only-adaptive", action="store_true",
+                        help="skip the comparison run with the fixed highest layer")
     args = parser.parse_args()
-    results = trio.run(compare, args.seconds, (True, False))
+    results = trio.run(compare, args.seconds, (True,) if args.only_adaptive else (True, False))
     RESULTS.mkdir(parents=True, exist_ok=True)
     output = RESULTS / "adaptation-browser.json"
     output.write_text(json.dumps([asdict(r) for r in results], indent=2))

@@ -30,20 +30,19 @@ class DirectionState:
     dropped: int = 0
     last_departure: float = 0.0
     jitter_offset: float = 0.0  # ms; a bounded random walk, like a radio scheduler's delay
+    jitter_at: float = 0.0  # when the walk last moved
 
     def admit(self, size: int, now: float, rng: random.Random) -> float | None:
         """Return when the datagram leaves the link, or None when the link drops it."""
         profile = self.profile
+        # Gilbert-Elliott: first move the chain, then drop with the state's loss probability.
         if self.in_burst:
-            if rng.random() < 1.0 / max(profile.burst_length, 1.0):
+            if rng.random() < profile.burst_exit:
                 self.in_burst = False
-            self.dropped += 1
-            return None
-        if profile.burst_loss and rng.random() < profile.burst_loss:
+        elif profile.burst_enter and rng.random() < profile.burst_enter:
             self.in_burst = True
-            self.dropped += 1
-            return None
-        if profile.loss and rng.random() < profile.loss:
+        drop = profile.burst_drop if self.in_burst else profile.loss
+        if drop and rng.random() < drop:
             self.dropped += 1
             return None
         departure = now
@@ -55,8 +54,12 @@ class DirectionState:
             self.busy_until = start + size * 8 / (profile.rate_kbps * 1000.0)
             departure = self.busy_until
         delay = profile.delay_ms
-        if profile.jitter_ms:  # delay drifts up and down rather than jumping per packet
-            step = rng.uniform(-profile.jitter_ms, profile.jitter_ms) / 10
+        if profile.jitter_ms:  # delay drifts up and down in time rather than jumping per packet
+            # a random walk with one step of up to a tenth of the jitter per 10 ms: its pace is
+            # the radio's, whatever the packet rate (the variance of a walk grows with time)
+            elapsed = min(max(now - self.jitter_at, 0.0), 1.0)
+            self.jitter_at = now
+            step = rng.uniform(-1.0, 1.0) * profile.jitter_ms / 10 * (elapsed / 0.01) ** 0.5
             self.jitter_offset = min(max(self.jitter_offset + step, -profile.jitter_ms),
                                      profile.jitter_ms)
             delay += self.jitter_offset

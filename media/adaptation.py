@@ -15,16 +15,22 @@ from media.allocator import TrackDemand, TrackPriority
 from media.bandwidth_estimator import LOSS_HIGH, RateState
 from media.negotiated import MediaKind
 from media.peer_session import PeerSession
-from media.subscription import Subscription
+from media.subscription import RED_MAX_DEPTH, Subscription
 
 ALLOCATION_INTERVAL = 0.25  # s between allocations per subscriber
 AUDIO_DEFAULT_BPS = 40_000  # Opus with headers, until measured
-PROBE_INTERVAL = 6.0  # s between probes of one session after a probe that hit the ceiling
+PROBE_INTERVAL = 4.0  # s between probes of one session after a probe that hit the ceiling
 PROBE_FOLLOW_UP = 1.0  # s to the next probe after one that got through at its full rate
 PROBE_SUCCESS = 0.8  # "got through": measured at least this share of the probe's rate
-PROBE_DURATION = 0.25  # s a probe lasts
+PROBE_DURATION = 0.15  # s a probe lasts: at 1.5x a link that has no more, ~75 ms of queue
 PROBE_FACTOR = 1.3  # probe to this multiple of what the next layer would need ...
-PROBE_CAP = 2.0  # ... but to at most this multiple of the current estimate
+PROBE_CAP = 1.5  # ... but to at most this multiple of the current estimate
+# Right after overuse the radio holds a queue the overshoot built, and the audio waits in it:
+# for a moment video gets less than the estimate, so the queue drains instead of staying.
+DRAIN_TIME = 2.0  # s after a decrease ...
+DRAIN_SHARE = 0.85  # ... in which video and audio share this part of the estimate
+RED_DEEPEN_LOSS = 0.01  # downlink loss from which audio carries two redundant frames ...
+RED_DEEP_HOLD = 20.0  # s ... and keeps them after the last lossy second
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +63,10 @@ def _demand(subscription: Subscription, now: float) -> TrackDemand:
     if publication.kind is MediaKind.AUDIO:
         stream = publication.layers[0]
         rate = int(stream.bitrate_bps) if stream is not None and stream.bitrate_bps else 0
-        return TrackDemand(
-            subscription.subscription_id, TrackPriority.AUDIO, (rate or AUDIO_DEFAULT_BPS,), 0
-        )
+        rate = rate or AUDIO_DEFAULT_BPS
+        if subscription.red_history is not None:  # RED of depth d carries d + 1 frames, the
+            rate = rate * (1 + subscription.red_depth) // 2  # browser's RED two
+        return TrackDemand(subscription.subscription_id, TrackPriority.AUDIO, (rate,), 0)
     current = (
         None
         if subscription.paused
@@ -88,11 +95,18 @@ def adapt_session(session: PeerSession, now: float, enabled: bool) -> list[Adapt
     if not enabled:
         return _fixed_highest(session, by_id, demands)
     estimate = session.estimator.estimate_bps
+    if session.transport.pacer is not None:
+        session.transport.pacer.set_estimate(estimate, now)
+    red_depth = _red_depth(session, now)
     events: list[AdaptationEvent] = []
     wanted_extra = 0
-    for decision in session.allocator.allocate(estimate, demands, now):
+    decreased_at = session.estimator.last_decrease_at
+    draining = decreased_at >= 0 and now - decreased_at < DRAIN_TIME
+    budget = int(estimate * DRAIN_SHARE) if draining else estimate
+    for decision in session.allocator.allocate(budget, demands, now):
         subscription = by_id[decision.key]
         if subscription.publication.kind is MediaKind.AUDIO:
+            subscription.red_depth = red_depth
             continue
         rates = subscription.publication.layer_bitrates(now)
         if decision.layer is None:
@@ -126,6 +140,14 @@ def adapt_session(session: PeerSession, now: float, enabled: bool) -> list[Adapt
             wanted_extra += higher[0] - rates[decision.layer]
     _maybe_probe(session, now, estimate, wanted_extra)
     return events
+
+
+def _red_depth(session: PeerSession, now: float) -> int:
+    """Two earlier audio frames in each RED packet while the downlink loses packets (and for a
+    while after: loss on mobile links comes and goes), else the one the browser sent."""
+    if session.estimator.loss_ratio >= RED_DEEPEN_LOSS:
+        session.red_deep_until = now + RED_DEEP_HOLD
+    return RED_MAX_DEPTH if now < session.red_deep_until else 1
 
 
 def _fixed_highest(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 UP_HEADROOM = 1.15  # the next layer must fit 15 % below the remaining budget
 RESUME_HEADROOM = 1.3  # a paused track needs more headroom to come back
+KEEP_TOLERANCE = 0.9  # a running lowest layer is kept while it needs at most 1/0.9 of its budget
 UP_HOLD = 1.0  # s the estimate must have allowed an up-switch before it happens
 CHANGE_COOLDOWN = 3.0  # s after a down-switch or pause before going up again on that track
 
@@ -85,6 +86,9 @@ class LayerAllocator:
                 return None
             ups = [i for i, rate in enumerate(rates) if rate * RESUME_HEADROOM <= budget]
             return ups[-1]
+        if best is None and rates[0] * KEEP_TOLERANCE <= budget:
+            best = 0  # the lowest layer running just over budget stays: estimates jitter by
+            # about a tenth, and a pause costs a keyframe to come back
         if best is None:  # not even the lowest layer fits: pause, audio keeps going
             state.last_down = now
             state.up_wanted_since = None

@@ -29,6 +29,7 @@ HEADROOM_BPS = 50_000  # the estimate may lead the acknowledged rate by this muc
 HEADROOM_FACTOR = 1.5  # ... or by this factor, whichever is larger
 PROBE_TRUST = 0.9  # take this share of a probe's measured rate as the new estimate
 PROBE_HOLD = 5.0  # s a probe result holds against the acknowledged-rate ceiling
+PROBE_GRACE = 0.5  # s after a probe got through in which its own small queue is no overuse
 
 
 class RateState(enum.Enum):
@@ -62,6 +63,7 @@ class BandwidthEstimator:
         self._probe_arrivals: tuple[float, float] | None = None
         self._probe_floor = 0.0  # what a successful probe showed, held for a while ...
         self._probe_floor_until = -1.0  # ... so the allocator can act on it
+        self._probe_grace_until = -1.0  # overuse right after a probe that got through is its own
         self.probes = 0
         self.probe_results: list[int] = []
 
@@ -95,7 +97,11 @@ class BandwidthEstimator:
         if self.loss_ratio < LOSS_HIGH:
             self._probe_floor = min(rate * PROBE_TRUST, MAX_BPS)
             self._probe_floor_until = now + PROBE_HOLD
+            self._probe_grace_until = now + PROBE_GRACE
             self._delay_bps = max(self._delay_bps, self._probe_floor)
+            # The loss-based limit holds between 2 and 10 % loss (§6), and a mobile link's
+            # background loss sits there: without this, one lossy dip would cap it for good.
+            self._loss_bps = max(self._loss_bps, self._probe_floor)
 
     @property
     def estimate_bps(self) -> int:
@@ -103,6 +109,11 @@ class BandwidthEstimator:
         if self._remb_bps is not None:
             value = min(value, self._remb_bps)
         return int(min(max(value, MIN_BPS), MAX_BPS))
+
+    @property
+    def last_decrease_at(self) -> float:
+        """When overuse last cut the estimate (-1 if never)."""
+        return self._last_decrease
 
     @property
     def acked_bps(self) -> float:
@@ -149,22 +160,30 @@ class BandwidthEstimator:
         self._last_update = now
         usage = self.detector.usage
         acked = self.acked_bps
-        if usage is BandwidthUsage.OVERUSING:
+        before = self._delay_bps
+        if usage is BandwidthUsage.OVERUSING and now < self._probe_grace_until:
+            self.state = RateState.HOLD  # the small queue a successful probe left behind
+        elif usage is BandwidthUsage.OVERUSING:
             self.state = RateState.DECREASE
             if now - self._last_decrease >= max(self.rtt, 0.1):  # once per round trip
                 self._last_decrease = now
                 base = acked if acked > 0 else self._delay_bps
+                if now < self._probe_floor_until:  # the queue a probe built: the link carried
+                    base = max(base, self._probe_floor)  # the probe, so decrease from there,
+                    self._probe_floor_until = -1.0  # once; a real drop goes on decreasing
                 self._delay_bps = min(self._delay_bps, DECREASE_FACTOR * base)
         elif usage is BandwidthUsage.UNDERUSING:
             self.state = RateState.HOLD  # queues are draining: wait before growing again
         else:
             self.state = RateState.INCREASE
             self._delay_bps *= INCREASE_PER_SECOND**elapsed
-        if acked > 0:  # never run far ahead of what actually got through ...
+        if acked > 0:  # never grow far ahead of what actually got through ...
             ceiling = max(acked * HEADROOM_FACTOR, acked + HEADROOM_BPS)
             if now < self._probe_floor_until:  # ... unless a probe just showed more
                 ceiling = max(ceiling, self._probe_floor)
-            self._delay_bps = min(self._delay_bps, ceiling)
+            # ... but a sender that is quiet between keyframes is no reason to cut (libwebrtc's
+            # AIMD control limits the increase the same way, never the current value)
+            self._delay_bps = min(self._delay_bps, max(ceiling, min(before, self._delay_bps)))
         self._delay_bps = min(max(self._delay_bps, MIN_BPS), MAX_BPS)
 
     def _update_loss_based(self, now: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 from media.keyframe_throttle import KeyframeThrottle
@@ -17,6 +18,10 @@ VIDEO_BUFFER_PACKETS = 512  # ~2 s of 300 kbit/s video in 1200-byte packets
 BUFFER_MAX_AGE = 1.0  # seconds: a repair older than this arrives too late to be played
 PACKET_OVERHEAD = 12 + 8 + 16 + 28  # RTP header, extensions, SRTP tag, IPv4 + UDP
 METER_INTERVAL = 0.5  # s between bitrate samples
+# Samples averaged into `bitrate_bps`: 4 s, longer than the gap between the keyframes a
+# resume or layer switch asks for, so one keyframe does not read as a rate the layer needs
+# (the allocator would pause the track again, and the resume's keyframe would repeat it).
+METER_SAMPLES = 8
 
 
 class InboundStream:
@@ -42,6 +47,7 @@ class InboundStream:
         "last_fraction_lost",
         "_meter_octets",
         "_meter_at",
+        "_meter_samples",
         "packets",
         "octets",
         "rtx_ssrc",
@@ -73,9 +79,10 @@ class InboundStream:
         self.sr_rtp_timestamp = 0
         self.sr_received_at = -1.0
         self.last_fraction_lost = 0  # RFC 3550 §6.4.1 fraction (/256) of our last report
-        self.bitrate_bps = 0.0  # smoothed, payload plus per-packet overhead
+        self.bitrate_bps = 0.0  # mean of recent samples, payload plus per-packet overhead
         self._meter_octets = 0
         self._meter_at: float | None = None
+        self._meter_samples: deque[float] = deque(maxlen=METER_SAMPLES)
 
     def measure(self, now: float) -> None:
         """Update `bitrate_bps` (called about once a second from the timer)."""
@@ -88,8 +95,9 @@ class InboundStream:
             return
         sample = (total - self._meter_octets) * 8 / elapsed
         self._meter_at, self._meter_octets = now, total
-        previous = self.bitrate_bps
-        self.bitrate_bps = sample if previous == 0 else 0.6 * previous + 0.4 * sample
+        samples = self._meter_samples
+        samples.append(sample)
+        self.bitrate_bps = sum(samples) / len(samples)
 
     def active(self, now: float, window: float = 1.0) -> bool:
         return self.last_packet_at >= 0 and now - self.last_packet_at < window

@@ -71,6 +71,7 @@ class PeerSession:
         self.next_remb_at = 0.0
         self.rtt: float | None = None  # s, from receiver reports on our streams (subscribe side)
         self.next_probe_at = 0.0
+        self.red_deep_until = -1.0  # audio carries extra redundancy until then (adaptation)
         self.last_probe_at = -1e9
         self.probe_until = -1.0
         self.probe_bps = 0
@@ -206,10 +207,12 @@ class PeerSession:
         payload_start: int,
         payload_end: int,
         now: float,
+        repaired: bool = False,
     ) -> None:
         stream.last_packet_at = now
-        stream.packets += 1
-        stream.octets += payload_end - payload_start
+        if not repaired:  # a layer's rate is its media: Chrome probes with RTX copies of old
+            stream.packets += 1  # packets, which would read as the layer needing more
+            stream.octets += payload_end - payload_start
         stream.stats.on_packet(sequence, timestamp, now)
         if stream.nack is not None:
             stream.nack.on_packet(sequence, now)
@@ -260,6 +263,7 @@ class PeerSession:
             new_payload_start,
             new_payload_end,
             now,
+            repaired=True,
         )
 
     def _learn_stream(
@@ -460,6 +464,9 @@ class PeerSession:
     def send_probe(self, now: float, interval: float) -> None:
         """During a probe, pad the downlink up to `probe_bps` with RTX padding packets."""
         if now >= self.probe_until:
+            return
+        pacer = self.transport.pacer
+        if pacer is not None and pacer.backlog:  # the link is full already: media is the probe
             return
         carrier = next(
             (s for s in self.subscriptions.values() if s.rtx_ssrc is not None),

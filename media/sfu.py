@@ -28,6 +28,7 @@ from media.errors import BadPacket
 from media.ice_lite import lookup_ufrag
 from media.inbound import InboundStream
 from media.negotiated import IceCredentials, MediaKind, NegotiatedSession
+from media.pacer import PACE_INTERVAL, Pacer
 from media.peer_session import PeerSession
 from media.publication import Publication
 from media.rtcp import FullIntraRequest, PictureLossIndication, encode_rtcp_compound
@@ -109,6 +110,8 @@ class Sfu:
         self._next_tick: float | None = None
         self._outbox: list[tuple[bytes, Address]] = []  # shared by every transport
         self._connected_sessions: list[PeerSession] = []  # just connected: want keyframes
+        self._paced: set[Pacer] = set()  # pacers holding video back
+        self._last_pace = 0.0
         self.counters = SfuCounters()
 
     # -- ids and credentials ---------------------------------------------------------------
@@ -150,6 +153,8 @@ class Sfu:
         )
         cname = "".join(self._rng.choice(ICE_CHARS[:62]) for _ in range(16)).encode()
         session = PeerSession(transport, self.allocate_ssrc(), cname)
+        if kind is TransportKind.SUBSCRIBE and self.adaptation:
+            transport.pacer = Pacer(session.estimator.estimate_bps, self._paced, now)
         self.sessions[session_id] = session
         self._by_ufrag[local_ice.ufrag] = session
         if self._next_tick is None:
@@ -238,6 +243,8 @@ class Sfu:
         session = self.sessions.pop(session_id, None)
         if session is None:
             return
+        if session.transport.pacer is not None:
+            session.transport.pacer.clear()
         for publication in session.close():
             self._end_publication(publication)
         for ufrag in [u for u, s in self._by_ufrag.items() if s is session]:
@@ -376,10 +383,17 @@ class Sfu:
     # -- timers and output -----------------------------------------------------------------------
 
     def get_timer(self) -> float | None:
+        if self._paced:
+            pace_at = self._last_pace + PACE_INTERVAL
+            return pace_at if self._next_tick is None else min(pace_at, self._next_tick)
         return self._next_tick
 
     def handle_timer(self, now: float, wall_now: float) -> None:
-        """Run the periodic work that is due: handshakes, consent, feedback, reports."""
+        """Run the periodic work that is due: paced video, handshakes, consent, reports."""
+        if self._paced and now >= self._last_pace + PACE_INTERVAL:
+            self._last_pace = now
+            for pacer in list(self._paced):
+                pacer.release(now)
         if self._next_tick is None or now < self._next_tick:
             return
         self._next_tick = now + TICK if self.sessions else None

@@ -13,6 +13,7 @@ import struct
 from media.errors import BadPacket
 from media.inbound import InboundStream
 from media.negotiated import Codec, MediaDescription
+from media.pacer import PACKET_OVERHEAD
 from media.publication import Publication
 from media.rewriter import OutboundRewriter
 from media.rtp import encode_extension_block
@@ -26,19 +27,28 @@ _TWCC = struct.Struct("!H")
 NO_PAYLOAD_TYPE = -1
 _PADDING = bytes(254) + b"\xff"  # 255 octets of padding, the count in the last one
 SENT_RING = 512  # protected packets kept per non-RTX video subscription, by sequence & 511
+RED_MAX_DEPTH = 2  # earlier audio frames a RED payload may carry when the downlink is lossy
+RED_MAX_OFFSET = (1 << 14) - 1  # RFC 2198 §3: 14-bit timestamp offset
+RED_MAX_LENGTH = (1 << 10) - 1  # RFC 2198 §3: 10-bit block length
+_RED_BLOCK = struct.Struct("!I")  # F=1 | block PT (8), timestamp offset (14), block length (10)
 
 
 def _codec_key(codec: Codec) -> tuple[str, int]:
     return codec.name.lower(), codec.clock_rate
 
 
+def red_source_pt(source: Publication) -> int:
+    """The publisher's RED payload type, or -1."""
+    return next(
+        (pt for pt, c in source.codecs_by_pt.items() if c.name.lower() == "red"), NO_PAYLOAD_TYPE
+    )
+
+
 def red_to_unwrap(source: Publication, target: MediaDescription) -> int:
     """The publisher's RED payload type when the subscriber did not negotiate RED, else -1."""
     if any(c.name.lower() == "red" for c in target.codecs):
         return NO_PAYLOAD_TYPE
-    return next(
-        (pt for pt, c in source.codecs_by_pt.items() if c.name.lower() == "red"), NO_PAYLOAD_TYPE
-    )
+    return red_source_pt(source)
 
 
 def red_primary_untrusted(payload: bytes, start: int, end: int) -> tuple[int, int] | None:
@@ -95,6 +105,15 @@ class Subscription:
         self.rtx_ssrc = description.local_rtx_ssrc
         self.pt_map = payload_type_map(publication, description)
         self.red_unwrap_pt = red_to_unwrap(publication, description)
+        # Both sides speak RED: it is forwarded, and may carry more redundancy (`red_depth`).
+        self.red_source_pt = (
+            red_source_pt(publication) if self.red_unwrap_pt == NO_PAYLOAD_TYPE else NO_PAYLOAD_TYPE
+        )
+        self.red_history: list[tuple[int, int, bytes]] | None = (
+            [] if self.red_source_pt != NO_PAYLOAD_TYPE else None
+        )
+        self.red_depth = 1
+        self._is_video = publication.is_video
         self.rtx_pt_for: dict[int, int] = {
             codec.payload_type: codec.rtx_payload_type
             for codec in description.codecs
@@ -234,32 +253,92 @@ class Subscription:
         srtp = transport.srtp
         if srtp is None or transport.address is None:
             return
+        payload: bytes = plain[payload_start:payload_end]
+        if self.red_history is not None and payload_type == self.red_source_pt:
+            payload = self._deepen_red(plain, payload, payload_start, payload_end, stream.ssrc,
+                                       timestamp)
         ext = self._ext_prefix
+        header = FIXED_HEADER.pack(
+            self._header_flags, (second_byte & 0x80) | out_pt, out_sequence, out_timestamp,
+            self.ssrc,
+        )
+        self.packets_sent += 1
+        self.sr_clock.on_packet_sent(out_timestamp, payload_end - payload_start, now)
+        pacer = transport.pacer
+        if pacer is not None:
+            size = len(payload) + len(ext) + PACKET_OVERHEAD
+            if not self._is_video:
+                pacer.spend(size, now)
+            elif not pacer.try_send(size, now):  # queued: stamped and protected on release
+                pacer.enqueue(self, bytearray(b"".join((header, ext, payload))), out_sequence,
+                              size, now)
+                return
         twcc_sequence = -1
         if self._ext_twcc_at >= 0:
             twcc_sequence = transport.next_twcc_sequence(now)
             _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
-        packet = b"".join(
-            (
-                FIXED_HEADER.pack(
-                    self._header_flags,
-                    (second_byte & 0x80) | out_pt,
-                    out_sequence,
-                    out_timestamp,
-                    self.ssrc,
-                ),
-                ext,
-                plain[payload_start:payload_end],
-            )
-        )
-        protected = srtp.protect_rtp(packet)
+        protected = srtp.protect_rtp(b"".join((header, ext, payload)))
         transport.outbox.append((protected, transport.address))
         if twcc_sequence >= 0:
             transport.send_history.on_sent(twcc_sequence, now, len(protected))
         if self._sent is not None:
             self._sent[out_sequence & (SENT_RING - 1)] = protected
-        self.packets_sent += 1
-        self.sr_clock.on_packet_sent(out_timestamp, payload_end - payload_start, now)
+
+    def send_paced(self, packet: bytearray, out_sequence: int, now: float) -> None:
+        """A video packet the pacer held back leaves now: stamp, protect, send."""
+        transport = self.transport
+        srtp, address = transport.srtp, transport.address
+        if srtp is None or address is None:
+            return
+        twcc_sequence = -1
+        if self._ext_twcc_at >= 0:
+            twcc_sequence = transport.next_twcc_sequence(now)
+            _TWCC.pack_into(packet, FIXED_HEADER.size + self._ext_twcc_at, twcc_sequence)
+        protected = srtp.protect_rtp(bytes(packet))
+        transport.outbox.append((protected, address))
+        if twcc_sequence >= 0:
+            transport.send_history.on_sent(twcc_sequence, now, len(protected))
+        if self._sent is not None:
+            self._sent[out_sequence & (SENT_RING - 1)] = protected
+
+    def _deepen_red(
+        self, plain: bytes, payload: bytes, start: int, end: int, source_ssrc: int, timestamp: int
+    ) -> bytes:
+        """Rebuild an RFC 2198 payload with up to `red_depth` earlier frames (a lossy downlink
+        loses audio in bursts; one redundant frame, what browsers send, only covers single
+        losses). Keeps the last frames whatever the depth, so deepening starts at once."""
+        primary = red_primary_untrusted(plain, start, end)
+        history = self.red_history
+        assert history is not None
+        if primary is None:
+            return payload
+        block_pt, data_start = primary
+        data = plain[data_start:end]
+        out = payload
+        if self.red_depth > 1:
+            blocks = [
+                (block_ts, block)
+                for block_ssrc, block_ts, block in history[-self.red_depth :]
+                if block_ssrc == source_ssrc
+                and 0 < (timestamp - block_ts) & 0xFFFFFFFF <= RED_MAX_OFFSET
+                and len(block) <= RED_MAX_LENGTH
+            ]
+            if blocks:
+                headers = b"".join(
+                    _RED_BLOCK.pack(
+                        ((0x80 | block_pt) << 24)
+                        | (((timestamp - block_ts) & 0xFFFFFFFF) << 10)
+                        | len(block)
+                    )
+                    for block_ts, block in blocks
+                )
+                out = b"".join(
+                    (headers, bytes((block_pt,)), *(block for _, block in blocks), data)
+                )
+        history.append((source_ssrc, timestamp, data))
+        if len(history) > RED_MAX_DEPTH:
+            del history[0]
+        return out
 
     def _stamp(self, now: float) -> tuple[bytearray, int]:
         """The extension block with the next transport-wide sequence number in it (cold paths;
@@ -312,6 +391,8 @@ class Subscription:
             if stored is None or _TWCC.unpack_from(stored, 2)[0] != out_sequence:
                 return False
             transport.outbox.append((stored, address))
+            if transport.pacer is not None:
+                transport.pacer.spend(len(stored) + 28, now)
             self.retransmissions += 1
             return True
         found = self.rewriter.seq_for_output(out_sequence)
@@ -351,6 +432,8 @@ class Subscription:
                 plain[payload_start:payload_end],
             )
         )
-        self._emit(srtp, packet, address, twcc_sequence, now)
+        protected = self._emit(srtp, packet, address, twcc_sequence, now)
+        if transport.pacer is not None:
+            transport.pacer.spend(len(protected) + 28, now)
         self.retransmissions += 1
         return True

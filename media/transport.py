@@ -16,6 +16,7 @@ from media.dtls import DtlsClosed, DtlsConnected, DtlsEndpoint, DtlsFailed
 from media.errors import BadPacket
 from media.ice_lite import IceAddressChanged, IceConnected, IceConsentExpired, IceLiteAgent
 from media.negotiated import DtlsRole, IceCredentials, NegotiatedSession
+from media.pacer import Pacer
 from media.send_history import SendHistory
 from media.srtp import SrtpContext
 from media.stun import StunMessage
@@ -95,6 +96,7 @@ class PeerTransport:
         self.outbox = outbox  # shared with the SFU: datagrams to send, with their destination
         self._twcc_sequence = 0
         self.send_history = SendHistory()  # what we sent, for the downlink estimator
+        self.pacer: Pacer | None = None  # subscribe transports with adaptation: paced video
         self.srtp_errors = 0
 
     # -- negotiation -------------------------------------------------------------------------

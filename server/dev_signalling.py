@@ -139,7 +139,9 @@ class DevSignalling:
     async def stats(self, request: Request) -> JSONResponse:
         sfu = self.plane.sfu
         sessions = {}
+        now = trio.current_time()
         for session_id, session in sfu.sessions.items():
+            pacer = session.transport.pacer
             sessions[str(session_id)] = {
                 "kind": session.kind.value,
                 "state": session.transport.state.value,
@@ -161,12 +163,21 @@ class DevSignalling:
                         "pauses": sub.pauses,
                         "layer_switches": sub.layer_switches,
                         "kind": sub.publication.kind.value,
+                        "layer_bitrates": [
+                            min(rate, 10**9) for rate in sub.publication.layer_bitrates(now)
+                        ],
+                        "red_depth": sub.red_depth,
                     }
                     for mid, sub in session.subscriptions.items()
                 },
                 "nacks_received": session.nacks_received,
                 "estimate_bps": session.estimator.estimate_bps,
                 "probes": session.estimator.probes,
+                "probe_results": session.estimator.probe_results[-3:],
+                "probe_bps": session.probe_bps,
+                "loss_ratio": session.estimator.loss_ratio,
+                "paced_bytes": pacer.queued_bytes if pacer else 0,
+                "paced_packets": pacer.paced_packets if pacer else 0,
             }
         return JSONResponse(
             {"sessions": sessions, "counters": vars(sfu.counters), "udp": vars(self.plane.counters)}

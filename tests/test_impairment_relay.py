@@ -68,3 +68,20 @@ async def test_rate_limit_queues_and_tail_drops() -> None:
     # a 100 ms queue at 80 kbit/s holds one 1000-byte datagram (100 ms each): a few get through
     assert 1 <= received <= 5, received
     assert relay.counters["down_dropped"] >= 40
+
+
+def test_gilbert_elliott_loss_matches_its_long_run_figure_and_comes_in_bursts() -> None:
+    import random
+
+    from bench.impairment import DirectionState
+    from bench.link_profile import PROFILES
+
+    profile = PROFILES["3g-poor"].downlink
+    state = DirectionState(profile)
+    rng = random.Random(7)
+    lost = [state.admit(100, i * 0.02, rng) is None for i in range(200_000)]
+    share = sum(lost) / len(lost)
+    assert abs(share - profile.mean_loss) < 0.004, share
+    # Bursty: a loss is followed by another far more often than the long-run share would give.
+    after_loss = [b for a, b in zip(lost, lost[1:], strict=False) if a]
+    assert sum(after_loss) / len(after_loss) > 4 * share

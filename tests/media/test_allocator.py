@@ -66,3 +66,15 @@ def test_forgotten_tracks_are_dropped() -> None:
     allocator.allocate(1_000_000, [AUDIO, video(3, TrackPriority.CAMERA, 0)], 0.0)
     result = allocator.allocate(1_000_000, [AUDIO], 1.0)
     assert result == [TrackDecision(1, 0)]
+
+
+def test_a_running_lowest_layer_survives_estimate_jitter_but_not_a_real_drop() -> None:
+    allocator = LayerAllocator()
+    camera = video(3, TrackPriority.CAMERA, 0)
+    # budget after audio: 95k for a 100k layer (5 % short, estimate noise): keep it running
+    assert decide(allocator, 135_000, [AUDIO, camera], 0.0)[3] == 0
+    # 70k for 100k: a real drop, pause
+    assert decide(allocator, 110_000, [AUDIO, camera], 1.0)[3] is None
+    # the same 95k does not bring a paused track back: resuming needs headroom
+    paused = video(3, TrackPriority.CAMERA, None)
+    assert decide(allocator, 135_000, [AUDIO, paused], 10.0)[3] is None

@@ -73,7 +73,7 @@ def test_capacity_drop_is_followed_within_seconds() -> None:
     simulate(link, 6.0, estimator, history, state, trace=trace)
     start = trace[0][0]
     adapted = next((t - start for t, value in trace if value < 300_000), None)
-    assert adapted is not None and adapted < 3.0, trace[:40]
+    assert adapted is not None and adapted < 1.0, trace[:40]  # "within about a second"
 
 
 def test_random_loss_lowers_the_estimate() -> None:
@@ -83,7 +83,7 @@ def test_random_loss_lowers_the_estimate() -> None:
         estimator, state = BandwidthEstimator(), {}
         simulate(link, 20.0, estimator, SendHistory(), state)
         results.append((estimator.estimate_bps, estimator.loss_ratio))
-    assert results[1][1] > 0.1
+    assert results[1][1] > 0.05  # the last 1 s window: few packets at the lowered rate
     assert results[1][0] < results[0][0] * 0.8
 
 
@@ -103,3 +103,25 @@ def test_detector_sees_growing_queues_as_overuse_and_steady_as_normal() -> None:
         growing.on_packet(send, send + 0.05 + i * 0.002)  # each group 2 ms later than the last
     assert steady.usage is BandwidthUsage.NORMAL
     assert growing.usage is BandwidthUsage.OVERUSING
+
+
+def test_steady_link_no_oscillation_and_recovery_after_the_cut_ends() -> None:
+    link = BottleneckLink(1_000_000)
+    estimator, history, state = BandwidthEstimator(), SendHistory(), {}
+    simulate(link, 30.0, estimator, history, state)
+    steady: list[tuple[float, int]] = []
+    simulate(link, 30.0, estimator, history, state, trace=steady)
+    values = [value for _, value in steady]
+    # AIMD saws gently around capacity (decrease to 0.85x, +8 %/s) and never swings wide
+    assert max(values) < 1.35 * min(values), (min(values), max(values))
+    assert 0.75 * link.capacity_bps < sum(values) / len(values) < 1.15 * link.capacity_bps
+    link.capacity_bps = 200_000
+    simulate(link, 10.0, estimator, history, state)
+    assert estimator.estimate_bps < 250_000
+    link.capacity_bps = 1_000_000  # the cut ends: the estimator finds capacity again by itself
+    recovery: list[tuple[float, int]] = []
+    simulate(link, 30.0, estimator, history, state, trace=recovery)
+    start = recovery[0][0]
+    back = next((t - start for t, value in recovery if value > 800_000), None)
+    # multiplicative increase alone; in the SFU, probes make this faster (test_sfu_adaptation)
+    assert back is not None and back < 25.0, recovery[::10]
