@@ -97,6 +97,16 @@ class ImpairmentRelay:
         self._up = DirectionState(self.uplink)
         self._down = DirectionState(self.downlink)
 
+    @property
+    def downlink_state(self) -> DirectionState:
+        """The downlink's queue, loss chain and counters; replaceable (before `run`) by a
+        subclass that counts more, as `bench.link_meter` does."""
+        return self._down
+
+    @downlink_state.setter
+    def downlink_state(self, state: DirectionState) -> None:
+        self._down = state
+
     def set_profiles(self, uplink: LinkProfile, downlink: LinkProfile) -> None:
         """Change the link while running (capacity traces)."""
         self._up.profile = uplink

@@ -222,7 +222,7 @@ def packetize_vp8(frame: bytes, max_payload: int) -> list[bytes]:
     return parts
 
 
-def _tail_index(payloads: list[bytes]) -> tuple[int, dict[bytes, int]]:
+def tail_index(payloads: list[bytes]) -> tuple[int, dict[bytes, int]]:
     """The shortest tail length that tells every payload apart, and the index by tail."""
     for tail in (8, 12, 16, 24, MAX_TAIL):
         index = {p[-tail:]: i for i, p in enumerate(payloads)}
@@ -264,8 +264,8 @@ def build_media_loop(profile: MediaProfile) -> MediaLoop:
             frame_of.append(position)
         frames.append(VideoFrame(position, key, tuple(packets)))
     audio = encode_audio(profile)
-    video_tail, video_index = _tail_index(data)
-    audio_tail, audio_index = _tail_index(audio)
+    video_tail, video_index = tail_index(data)
+    audio_tail, audio_index = tail_index(audio)
     return MediaLoop(profile, tuple(frames), tuple(audio), tuple(data), tuple(frame_of),
                      video_tail, video_index, audio_tail, audio_index,
                      tuple(decode_reference(encoded)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -25,13 +26,16 @@ from media.rtcp import (
     PictureLossIndication,
     ReceiverReport,
     ReportBlock,
+    RtcpPacket,
     SenderReport,
     encode_rtcp_compound,
     parse_rtcp_compound_untrusted,
 )
+from media.rtp import encode_extension_block
 from media.rtp_header import FIXED_HEADER, parse_rtp_layout_untrusted
 
 _U16 = struct.Struct("!H")
+_RED_HEADER = struct.Struct("!I")  # RFC 2198 §3: F=1 | block PT, 14-bit offset, 10-bit length
 _SEQ_TS_SSRC = struct.Struct("!HII")
 NTP_EPOCH_OFFSET = 2_208_988_800  # RFC 5905: 1900 → 1970
 AUDIO, VIDEO = 0, 1
@@ -47,6 +51,8 @@ class PublishFormat:
     twcc_ext: int | None = 3
     audio_mid: bytes = b"0"
     video_mid: bytes = b"1"
+    red_pt: int | None = None  # RFC 2198 audio redundancy, when the answer preferred it
+    rid_ext: int | None = None  # RFC 8852 rtp-stream-id, for simulcast layers
 
 
 @dataclass
@@ -71,6 +77,8 @@ class Totals:
 class Sender:
     """One participant's outgoing audio and video on its publish transport."""
 
+    rids: tuple[str, ...] = ()  # simulcast rids (RFC 8851) of the video; none: one stream
+
     def __init__(self, loop: MediaLoop, ssrcs: tuple[int, int], seed: int,
                  totals: Totals) -> None:
         self.loop = loop
@@ -92,6 +100,7 @@ class Sender:
         self.octets = [0, 0]
         self.packets = [0, 0]
         self.transport: TransportLike | None = None
+        self._red: tuple[bytes, ...] = ()  # per loop index: RFC 2198 payload with the previous
         self._ext: tuple[tuple[bytearray, int], tuple[bytearray, int]] = (
             (bytearray(), -1), (bytearray(), -1))
 
@@ -99,26 +108,33 @@ class Sender:
         self.transport = transport
         self.format = fmt
         self._ext = (self._template(fmt.audio_mid), self._template(fmt.video_mid))
+        if fmt.red_pt is not None:
+            self._red = red_payloads(self.loop.audio, fmt.audio_pt)
 
-    def _template(self, mid: bytes) -> tuple[bytearray, int]:
-        """RFC 8285 one-byte extension block (mid, transport-wide seq) and the seq's offset."""
-        body = bytearray()
-        twcc_at = -1
+    def _template(self, mid: bytes, rid: bytes | None = None) -> tuple[bytearray, int]:
+        """RFC 8285 one-byte extension block (mid, rid, transport-wide seq) and the seq's offset."""
         fmt = self.format
+        elements: dict[int, bytes] = {}
         if fmt.mid_ext is not None:
-            body += bytes(((fmt.mid_ext << 4) | (len(mid) - 1),)) + mid
+            elements[fmt.mid_ext] = mid
+        if fmt.rid_ext is not None and rid is not None:
+            elements[fmt.rid_ext] = rid
+        twcc_at = -1
         if fmt.twcc_ext is not None:
-            body += bytes(((fmt.twcc_ext << 4) | 1,))
-            twcc_at = 4 + len(body)
-            body += b"\x00\x00"
-        if not body:
+            twcc_at = 4 + sum(1 + len(value) for value in elements.values()) + 1
+            elements[fmt.twcc_ext] = b"\x00\x00"  # last, so its offset is known
+        if not elements:
             return bytearray(), -1
-        body += b"\x00" * (-len(body) % 4)
-        return bytearray(b"\xbe\xde" + _U16.pack(len(body) // 4) + bytes(body)), twcc_at
+        return encode_extension_block(elements), twcc_at
 
     def _packet(self, kind: int, pt: int, marker: bool, seq: int, ts: int, ssrc: int,
                 payload: bytes) -> bytes:
         ext, twcc_at = self._ext[kind]
+        return self._build(ext, twcc_at, pt, marker, seq, ts, ssrc, payload)
+
+    def _build(self, ext: bytearray, twcc_at: int, pt: int, marker: bool, seq: int, ts: int,
+               ssrc: int, payload: bytes) -> bytes:
+        """One RTP packet with `ext` (its transport-wide sequence number stamped in place)."""
         if twcc_at >= 0:
             self.twcc_seq = (self.twcc_seq + 1) & 0xFFFF
             _U16.pack_into(ext, twcc_at, self.twcc_seq)
@@ -135,8 +151,11 @@ class Sender:
         payload = loop.audio[index]
         self.audio_seq = (self.audio_seq + 1) & 0xFFFF
         ts = (self.audio_ts0 + 960 * self.audio_count) & 0xFFFFFFFF
-        packet = self._packet(AUDIO, self.format.audio_pt, self.audio_count == 0,
-                              self.audio_seq, ts, self.audio_ssrc, payload)
+        fmt = self.format
+        if fmt.red_pt is not None:  # like Chrome: the previous frame rides along (distance 1)
+            payload = self._red[index] if self.audio_count else bytes((fmt.audio_pt,)) + payload
+        packet = self._packet(AUDIO, fmt.red_pt if fmt.red_pt is not None else fmt.audio_pt,
+                              self.audio_count == 0, self.audio_seq, ts, self.audio_ssrc, payload)
         self.audio_count += 1
         self.audio_pos = (index + 1) % len(loop.audio)
         self.sent_audio[index] = time.time()
@@ -171,16 +190,19 @@ class Sender:
         self.video_pos = (self.video_pos + 1) % len(loop.frames)
 
     def on_rtcp(self, raw: bytes) -> None:
-        try:
-            packets = parse_rtcp_compound_untrusted(raw)
-        except BadPacket:
-            return
-        for packet in packets:
-            if isinstance(packet, PictureLossIndication | FullIntraRequest):
-                self.keyframe_wanted = True
-                self.totals.keyframe_requests += 1
+        for packet in rtcp_packets(raw):
+            if isinstance(packet, PictureLossIndication):
+                self.keyframe_request(packet.media_ssrc)
+            elif isinstance(packet, FullIntraRequest):
+                for ssrc, _ in packet.entries or ((packet.media_ssrc, 0),):
+                    self.keyframe_request(ssrc)
             elif isinstance(packet, GenericNack):
                 self.totals.nacks += 1
+
+    def keyframe_request(self, media_ssrc: int) -> None:
+        """A PLI or FIR: the next video frame jumps to a keyframe (one stream: any SSRC)."""
+        self.keyframe_wanted = True
+        self.totals.keyframe_requests += 1
 
     def report(self, wall: float) -> bytes:
         """RFC 3550 §6.4.1 sender reports for both streams (browsers send them every ~1 s)."""
@@ -195,6 +217,25 @@ class Sender:
         return encode_rtcp_compound(reports)
 
 
+def rtcp_packets(raw: bytes) -> list[RtcpPacket]:
+    """The packets of a compound RTCP datagram; none when it is malformed."""
+    try:
+        return parse_rtcp_compound_untrusted(raw)
+    except BadPacket:
+        return []
+
+
+def red_payloads(audio: tuple[bytes, ...], opus_pt: int) -> tuple[bytes, ...]:
+    """Per loop index, the RFC 2198 payload carrying the previous loop packet as redundancy
+    (960 samples earlier) and the packet itself as primary; built once, so sending stays cheap."""
+    out = []
+    for index, primary in enumerate(audio):
+        previous = audio[index - 1]
+        header = _RED_HEADER.pack(((0x80 | opus_pt) << 24) | (960 << 10) | len(previous))
+        out.append(b"".join((header, bytes((opus_pt,)), previous, primary)))
+    return tuple(out)
+
+
 class TransportLike(Protocol):
     """What a sender needs of an endpoint (see bench.endpoint.Endpoint)."""
 
@@ -207,7 +248,7 @@ class TransportLike(Protocol):
 class InStream:
     """One SSRC arriving on a subscribe transport."""
 
-    __slots__ = ("kind", "ssrc", "highest", "received", "gaps", "checker")
+    __slots__ = ("kind", "ssrc", "highest", "received", "gaps", "checker", "reported")
 
     def __init__(self, kind: int, ssrc: int, checker: FrameChecker | None) -> None:
         self.kind = kind
@@ -216,6 +257,7 @@ class InStream:
         self.received = 0
         self.gaps = 0
         self.checker = checker
+        self.reported = (0, 0)  # (received, gaps) at the last receiver report
 
 
 class Receiver:
@@ -230,6 +272,12 @@ class Receiver:
         self.streams: dict[int, InStream] = {}
         self.first_media_at: float | None = None  # wall time (kernel receive stamp)
         self._report_ssrc = (id(self) * 2654435761) & 0xFFFFFFFF or 1
+        self.tap: Callable[[bytes, float], None] | None = None  # sees every RTP packet first
+        self._last_sr: dict[int, tuple[int, float]] = {}  # SSRC -> (NTP middle 32, monotonic)
+
+    @property
+    def report_ssrc(self) -> int:
+        return self._report_ssrc
 
     def close(self) -> None:
         if self.sampler is not None:
@@ -249,6 +297,8 @@ class Receiver:
         return stream
 
     def on_rtp(self, plain: bytes, received_at: float) -> None:
+        if self.tap is not None:
+            self.tap(plain, received_at)
         sequence, _, ssrc = _SEQ_TS_SSRC.unpack_from(plain, 2)
         stream = self.streams.get(ssrc)
         if stream is None:
@@ -297,10 +347,25 @@ class Receiver:
         if checker is not None and checker.active:
             checker.on_packet(plain, sequence, plain[1] & 0x80 != 0, start, end)
 
+    def on_rtcp(self, raw: bytes) -> None:
+        """Remember the SFU's sender reports, so receiver reports carry LSR/DLSR (its RTT)."""
+        for packet in rtcp_packets(raw):
+            if isinstance(packet, SenderReport):
+                middle = (packet.ntp_timestamp >> 16) & 0xFFFFFFFF
+                self._last_sr[packet.ssrc] = (middle, time.monotonic())
+
     def report(self, sender_ssrc: int | None = None) -> bytes:
-        """An RFC 3550 §6.4.2 receiver report over the streams seen."""
-        blocks = tuple(
-            ReportBlock(s.ssrc, 0, min(s.gaps, 0x7FFFFF), max(s.highest, 0), 0, 0, 0)
-            for s in list(self.streams.values())[:31]
-        )
-        return encode_rtcp_compound([ReceiverReport(sender_ssrc or self._report_ssrc, blocks)])
+        """An RFC 3550 §6.4.2 receiver report over the streams seen: loss since the last report
+        as `fraction_lost`, and LSR/DLSR (§6.4.1) for the streams whose SR arrived."""
+        now = time.monotonic()
+        blocks = []
+        for s in list(self.streams.values())[:31]:
+            received, gaps = s.received - s.reported[0], s.gaps - s.reported[1]
+            s.reported = (s.received, s.gaps)
+            fraction = min(255, gaps * 256 // (received + gaps)) if received + gaps else 0
+            lsr, at = self._last_sr.get(s.ssrc, (0, now))
+            dlsr = int((now - at) * 65536) if lsr else 0
+            blocks.append(ReportBlock(s.ssrc, fraction, min(s.gaps, 0x7FFFFF), max(s.highest, 0),
+                                      0, lsr, dlsr))
+        return encode_rtcp_compound([ReceiverReport(sender_ssrc or self._report_ssrc,
+                                                    tuple(blocks))])

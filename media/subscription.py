@@ -141,6 +141,7 @@ class Subscription:
         self.remote_fraction_lost = 0  # RFC 3550 §6.4.1, from the subscriber's last RR
         self.last_sr: tuple[int, float] | None = None  # (NTP middle 32 bits, when it was sent)
         self.padding_sent = 0
+        self.unprotectable = 0  # packets libsrtp refused to protect (dropped)
         # Without RTX a repair must be the very same SRTP packet: re-protecting a changed
         # packet under the same index would reuse the AES-GCM nonce (RFC 7714 §8.1).
         self._sent: list[bytes | None] | None = (
@@ -277,7 +278,11 @@ class Subscription:
         if self._ext_twcc_at >= 0:
             twcc_sequence = transport.next_twcc_sequence(now)
             _TWCC.pack_into(ext, self._ext_twcc_at, twcc_sequence)
-        protected = srtp.protect_rtp(b"".join((header, ext, payload)))
+        try:
+            protected = srtp.protect_rtp(b"".join((header, ext, payload)))
+        except BadPacket:  # e.g. an index libsrtp finds too old: drop it, never the loop
+            self.unprotectable += 1
+            return
         transport.outbox.append((protected, transport.address))
         if twcc_sequence >= 0:
             transport.send_history.on_sent(twcc_sequence, now, len(protected))
@@ -294,7 +299,11 @@ class Subscription:
         if self._ext_twcc_at >= 0:
             twcc_sequence = transport.next_twcc_sequence(now)
             _TWCC.pack_into(packet, FIXED_HEADER.size + self._ext_twcc_at, twcc_sequence)
-        protected = srtp.protect_rtp(bytes(packet))
+        try:
+            protected = srtp.protect_rtp(bytes(packet))
+        except BadPacket:
+            self.unprotectable += 1
+            return
         transport.outbox.append((protected, address))
         if twcc_sequence >= 0:
             transport.send_history.on_sent(twcc_sequence, now, len(protected))
@@ -353,7 +362,11 @@ class Subscription:
         self, srtp: SrtpContext, packet: bytes, address: tuple[str, int], twcc_sequence: int,
         now: float,
     ) -> bytes:
-        protected = srtp.protect_rtp(packet)
+        try:
+            protected = srtp.protect_rtp(packet)
+        except BadPacket:
+            self.unprotectable += 1
+            return b""
         self.transport.outbox.append((protected, address))
         if twcc_sequence >= 0:
             self.transport.send_history.on_sent(twcc_sequence, now, len(protected))
@@ -375,6 +388,8 @@ class Subscription:
         )
         packet = b"".join((header, ext, _PADDING))
         protected = self._emit(srtp, packet, address, twcc_sequence, now)
+        if not protected:
+            return 0
         self.padding_sent += 1
         return len(protected) + 28  # with IPv4 + UDP headers
 
@@ -433,6 +448,8 @@ class Subscription:
             )
         )
         protected = self._emit(srtp, packet, address, twcc_sequence, now)
+        if not protected:
+            return False
         if transport.pacer is not None:
             transport.pacer.spend(len(protected) + 28, now)
         self.retransmissions += 1

@@ -25,12 +25,12 @@ from bench.client_sdp import (
     remote_transport,
     subscribe_answer,
     subscribe_payload_types,
+    subscribe_repair_types,
 )
 from bench.endpoint import Endpoint, host_candidate, open_udp_socket
 from bench.engine import MediaEngine
 from bench.participant import Participant
 from bench.peer_core import ClientTransport
-from bench.streams import AUDIO, VIDEO
 from media.certificate import DtlsCertificate
 from media.negotiated import Fingerprint, IceCredentials
 
@@ -129,12 +129,14 @@ class Negotiator:
         ssrcs = PublishSsrcs(sender.audio_ssrc, sender.video_ssrc, rng.randrange(1, 2**32))
         return publish_offer(self.publish_ice, self.certificate.fingerprint_sha256, ssrcs,
                              self.participant.cname, self.participant.number + 1,
-                             host_candidate(self.publish_socket))
+                             host_candidate(self.publish_socket), rids=sender.rids,
+                             red=self.participant.offer_red)
 
     def publish_answered(self, answer: str) -> Endpoint:
         assert self.publish_ice is not None and self.publish_socket is not None
         remote = remote_transport(answer)
-        transport = ClientTransport(self.publish_ice, remote.ice, remote.candidate,
+        transport = ClientTransport(self.publish_ice, remote.ice,
+                                    self.participant.via or remote.candidate,
                                     self.certificate, fingerprint(remote.fingerprint),
                                     dtls_role=answer_dtls_role(answer))
         endpoint = Endpoint(transport, f"p{self.participant.number}/publish",
@@ -151,25 +153,28 @@ class Negotiator:
         `answer_sent` once the answer is on its way."""
         participant = self.participant
         audio_pt, video_pt, twcc = subscribe_payload_types(offer)
+        red_pt, rtx_pt = subscribe_repair_types(offer)
         current = participant.subscribe
         if not fresh and current is not None and self.subscribe_ice is not None:
-            participant.receiver.payload_types = {audio_pt: AUDIO, video_pt: VIDEO}
+            participant.set_payload_types(audio_pt, video_pt, red_pt, rtx_pt)
             answer = subscribe_answer(offer, self.subscribe_ice,
                                       self.certificate.fingerprint_sha256,
-                                      participant.number + 1, host_candidate(current.sock))
+                                      participant.number + 1, host_candidate(current.sock),
+                                      accept_red=participant.accept_red)
             return current, answer
         ice = self.subscribe_ice = new_ice(participant.rng)
         remote = remote_transport(offer)
-        transport = ClientTransport(ice, remote.ice, remote.candidate, self.certificate,
-                                    fingerprint(remote.fingerprint),
+        transport = ClientTransport(ice, remote.ice, participant.via or remote.candidate,
+                                    self.certificate, fingerprint(remote.fingerprint),
                                     twcc_extension_id=twcc if self.twcc_feedback else None)
         sock = open_udp_socket(self.client_host)
         endpoint = Endpoint(transport, f"p{participant.number}/subscribe", sock)
         if current is not None:
             self.engine.remove_endpoint(current)
-        participant.attach_subscribe(endpoint, audio_pt, video_pt)
+        participant.attach_subscribe(endpoint, audio_pt, video_pt, red_pt, rtx_pt)
         answer = subscribe_answer(offer, ice, self.certificate.fingerprint_sha256,
-                                  participant.number + 1, host_candidate(sock))
+                                  participant.number + 1, host_candidate(sock),
+                                  accept_red=participant.accept_red)
         self._pending = endpoint
         return endpoint, answer
 

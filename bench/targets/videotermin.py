@@ -58,6 +58,18 @@ class VideoterminTarget(ProcessBacked[ServerProcess]):
                                                    process.advisor_password)
         return self
 
+    @property
+    def udp_address(self) -> tuple[str, int]:
+        """Where the server's media port listens (what a link emulator relays to)."""
+        assert self._process is not None
+        host = self.namespace.server_host if self.namespace else "127.0.0.1"
+        return host, self._process.udp_port
+
+    @property
+    def http_url(self) -> str:
+        assert self._process is not None
+        return self._process.http_url
+
     async def prepare(self, rooms: list[Room]) -> None:
         assert self._signalling is not None
         await self._signalling.prepare(rooms)

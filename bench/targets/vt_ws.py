@@ -140,6 +140,9 @@ class WebSocketSignalling:
                     if entry.get("connected", True) and entry["id"] not in admitted:
                         admitted.add(entry["id"])
                         await session.send("admit", participant=entry["id"])
+            elif kind == "track-pause":  # the SFU paused or resumed one of our video m-lines
+                participant.track_pauses.append((time.time(), str(message.get("mid")),
+                                                 bool(message.get("paused"))))
             elif kind == "probe":
                 await session.send("probe-reply", nonce=message["nonce"])
             elif kind == "error":

@@ -11,6 +11,7 @@ import struct
 
 from media.negotiated import Codec, Direction, MediaDescription, MediaKind
 from media.rtp import encode_rtp, parse_rtp_untrusted
+from media.rtp_header import FIXED_HEADER
 from media.transport import TransportKind
 from tests.media.link_model import BottleneckLink
 from tests.media.sfu_world import (
@@ -188,3 +189,27 @@ def test_red_depth_follows_the_downlink_loss() -> None:
     session.estimator.loss_ratio = 0.0
     assert _red_depth(session, 2.0 + RED_DEEP_HOLD / 2) == 2
     assert _red_depth(session, 2.0 + RED_DEEP_HOLD + 0.1) == 1
+
+
+def test_a_packet_libsrtp_will_not_protect_is_dropped_not_raised() -> None:
+    """Fuzzing found it: an index far behind the stream's newest makes libsrtp refuse to
+    protect; that must cost the packet, never the media loop."""
+    world = World.create()
+    advisor = world.add_peer("advisor", TransportKind.PUBLISH, publisher_media())
+    citizen = world.add_peer("citizen", TransportKind.SUBSCRIBE, subscriber_media(world.sfu))
+    world.run(0.5)
+    for publication in list(world.sfu.publications.values()):
+        world.sfu.subscribe(citizen.session_id, publication.mid, publication.publication_id,
+                            world.now)
+    for sequence in range(1, 400):
+        advisor.transport.send_rtp(video_packet(
+            sequence, sequence * 3000, VP8_KEYFRAME if sequence == 1 else VP8_DELTA))
+        world.step(0.001)
+    video = world.sfu.sessions[citizen.session_id].subscriptions["1"]
+    assert video.packets_sent > 300
+    newest = video.rewriter.highest_sequence
+    assert newest is not None
+    stale = bytearray(FIXED_HEADER.pack(0x80, 96, (newest - 1000) & 0xFFFF, 0, video.ssrc)
+                      + VP8_DELTA)
+    video.send_paced(stale, 0, world.now)
+    assert video.unprotectable == 1

@@ -3,7 +3,7 @@
 // may receive). Each side negotiates one step at a time.
 
 export const SIMULCAST = [  // low to high, as the SFU expects (rids "q", "h", "f")
-  {rid: "q", scaleResolutionDownBy: 4, maxBitrate: 150000},
+  {rid: "q", scaleResolutionDownBy: 4, maxBitrate: 100000},  // fits a 3G downlink with audio
   {rid: "h", scaleResolutionDownBy: 2, maxBitrate: 500000},
   {rid: "f", maxBitrate: 1200000},
 ];
