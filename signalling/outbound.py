@@ -133,6 +133,17 @@ class TrackPause:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerTrackPause:
+    """The SFU paused (or resumed) forwarding one of *your* published video tracks to the other
+    participant, whose downlink is too weak for it: the advisor learns that the citizen does
+    not see the shared document or the face right now, and why."""
+
+    mid: str  # the m-line of your publish transport
+    paused: bool
+    reason: str | None = None  # "bandwidth" while paused; None on resume
+
+
+@dataclass(frozen=True, slots=True)
 class EchoStats:
     rtt_ms: float | None  # the server's measured round trip to this browser
     loss_percent: float | None  # of the media the SFU received in the last interval
@@ -169,14 +180,15 @@ BYE_REASONS = frozenset({
 })
 
 ServerMessage = (Joined | Waiting | Admitted | Participants | WaitingList | Denied | Removed
-                 | PublishAnswer | SubscribeOffer | TransportState | TrackPause | EchoStats | Probe
-                 | Pong | Error | Bye)
+                 | PublishAnswer | SubscribeOffer | TransportState | TrackPause | PartnerTrackPause
+                 | EchoStats | Probe | Pong | Error | Bye)
 
 SERVER_TYPES: dict[type, str] = {
     Joined: "joined", Waiting: "waiting", Admitted: "admitted", Participants: "participants",
     WaitingList: "waiting-list", Denied: "denied", Removed: "removed",
     PublishAnswer: "publish-answer", SubscribeOffer: "subscribe-offer",
-    TransportState: "transport", TrackPause: "track-pause", EchoStats: "echo-stats",
+    TransportState: "transport", TrackPause: "track-pause",
+    PartnerTrackPause: "partner-track-pause", EchoStats: "echo-stats",
     Probe: "probe", Pong: "pong",
     Error: "error", Bye: "bye",
 }

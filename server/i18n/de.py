@@ -464,6 +464,10 @@ TEXTS: dict[str, str] = {
     "web.console.room.denied": "{name} wurde abgewiesen.",
     "web.console.room.removed": "{name} wurde entfernt.",
     "web.console.room.talking": "Sie sind im Gespräch mit {name}.",
+    "web.console.room.partner_weak": (
+        "{name} hat gerade eine schwache Verbindung und sieht Ihr Video oder Ihren geteilten "
+        "Bildschirm im Moment nicht, hört Sie aber weiterhin. Das Bild kommt von selbst zurück."
+    ),
     "web.console.room.sharing": "Sie teilen Ihren Bildschirm.",
     "web.console.room.share_refused": "Die Bildschirmfreigabe wurde nicht gestartet.",
     "web.console.room.client_left": "Die Bürgerin oder der Bürger hat die Beratung verlassen.",

@@ -450,6 +450,10 @@ TEXTS: dict[str, str] = {
     "web.console.room.denied": "{name} was turned away.",
     "web.console.room.removed": "{name} was removed.",
     "web.console.room.talking": "You are talking with {name}.",
+    "web.console.room.partner_weak": (
+        "{name} has a weak connection and does not see your video or shared screen at the "
+        "moment, but still hears you. The picture comes back by itself."
+    ),
     "web.console.room.sharing": "You are sharing your screen.",
     "web.console.room.share_refused": "Screen sharing was not started.",
     "web.console.room.client_left": "The citizen has left the consultation.",

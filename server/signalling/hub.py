@@ -345,7 +345,7 @@ class Hub:
 
     def on_sfu_event(self, event: SfuEvent, now: float) -> None:
         if isinstance(event, SubscriptionPaused | SubscriptionResumed):
-            self.bridge.on_pause(event.session_id, event.mid,
+            self.bridge.on_pause(event.session_id, event.mid, event.publication_id,
                                  isinstance(event, SubscriptionPaused))
             return
         if not isinstance(event, SessionStateChanged):

@@ -22,7 +22,13 @@ from signalling import codes
 from signalling.echo import MediaCounters
 from signalling.errors import ProtocolError
 from signalling.messages import PublishOffer, Source, SubscribeAnswer, TransportName
-from signalling.outbound import PublishAnswer, ServerMessage, SubscribeOffer, TrackPause
+from signalling.outbound import (
+    PartnerTrackPause,
+    PublishAnswer,
+    ServerMessage,
+    SubscribeOffer,
+    TrackPause,
+)
 from signalling.outbound import TransportState as TransportNotice
 from signalling.sdp import (
     LocalTransport,
@@ -326,14 +332,23 @@ class MediaBridge:
                 endpoint.subscribe = None
         return owner
 
-    def on_pause(self, session_id: int, mid: str, paused: bool) -> None:
-        """The SFU paused or resumed one subscribed m-line: tell the subscriber's page."""
+    def on_pause(self, session_id: int, mid: str, publication_id: int, paused: bool) -> None:
+        """The SFU paused or resumed one subscribed m-line: tell both sides, the subscriber
+        (its picture stopped) and the publisher (the other one does not see its video)."""
         owner = self._owner.get(session_id)
         if owner is None or owner[1] is not TransportName.SUBSCRIBE:
             return
+        reason = "bandwidth" if paused else None
         endpoint = self.endpoints.get(owner[0])
         if endpoint is not None and endpoint.send is not None:
-            endpoint.send(TrackPause(mid, paused, "bandwidth" if paused else None))
+            endpoint.send(TrackPause(mid, paused, reason))
+        publication = self.sfu.publications.get(publication_id)
+        publisher = self._owner.get(publication.transport_id) if publication else None
+        if publication is None or publisher is None or publisher[1] is not TransportName.PUBLISH:
+            return
+        source = self.endpoints.get(publisher[0])
+        if source is not None and source.send is not None:
+            source.send(PartnerTrackPause(publication.mid, paused, reason))
 
     def counters(self, key: str) -> MediaCounters:
         endpoint = self.endpoints.get(key)

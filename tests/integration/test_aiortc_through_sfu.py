@@ -46,6 +46,11 @@ async def test_video_survives_five_percent_loss_with_repairs() -> None:
     retransmissions = sum(
         sub["retransmissions"] for s in sessions for sub in s["subscriptions"].values()
     )
-    # The SFU answered alice's NACKs from its buffer. (Whether alice's own uplink loss hit video,
-    # and so made the SFU NACK her, depends on the dice; tests/media proves that path exactly.)
-    assert retransmissions > 0, stats
+    recovered = sum(
+        stream["recovered"] for s in sessions for stream in s["inbound"].values()
+    )
+    # Loss was repaired on the way: the SFU answered alice's NACKs from its buffer, or NACKed
+    # her lost uplink packets and got them back. Which of the two, in a short run, depends on
+    # the dice (the first alone missed in about one run in ten); tests/media proves each path
+    # exactly.
+    assert retransmissions + recovered > 0, stats

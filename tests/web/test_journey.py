@@ -124,8 +124,12 @@ def journey(site: Site, browser: Any) -> dict[str, Any]:
     wait_key(citizen, "#overlay-main-text", "web.call.paused")
     seen["paused_text"] = citizen.inner_text("#overlay-main-text")
     shot(citizen, "desktop-12-call-video-paused")
+    # both sides are told: the advisor learns the citizen does not see the camera right now
+    wait_key(advisor, "#room-status .status-text", "web.console.room.partner_weak")
+    seen["advisor_paused_text"] = advisor.inner_text("#room-status .status-text")
     _pause(site, citizen, False)
     citizen.wait_for_selector("#overlay-main", state="hidden", timeout=10_000)
+    wait_key(advisor, "#room-status .status-text", "web.console.room.talking")
 
     citizen.click("#btn-leave")
     citizen.wait_for_selector("section[data-step=end]", state="visible", timeout=10_000)
@@ -158,6 +162,7 @@ async def test_whole_journey_from_console_to_end(
                for v in seen["screen"]["video"])
     assert seen["labels"] == ["Bildschirm von Alice Berger", "Alice Berger"]
     assert "Video pausiert wegen schwacher Verbindung" in seen["paused_text"]
+    assert "Erika Mustermann hat gerade eine schwache Verbindung" in seen["advisor_paused_text"]
     assert "Sie haben die Beratung verlassen" in seen["end"]
     assert "Es wurde nichts aufgezeichnet" in seen["end"] and "030 1234567" in seen["end"]
     assert "hat die Beratung verlassen" in seen["advisor_end"]

@@ -55,6 +55,7 @@ export class ConsoleRoom {
     this.people = new Map();
     this.hadClient = false;
     this.talkingWith = "";
+    this.weakFor = new Set();  // our published m-lines the citizen does not get (weak link)
     this.known = new Set();
     $("room-ended").hidden = true;
     $("room-live").hidden = false;
@@ -71,6 +72,7 @@ export class ConsoleRoom {
         message: (m) => this.message(m),
         tracks: () => this.view.update(),
         pause: (mid, paused) => this.view.setPaused(mid, paused),
+        partnerPause: (mid, paused) => this.partnerPaused(mid, paused),
         media: () => {},
         reconnecting: (on) => this.reconnecting(on),
         closed: (reason) => this.closed(reason),
@@ -106,7 +108,7 @@ export class ConsoleRoom {
       const names = clients.map((p) => p.display_name).join(", ");
       const changed = names !== this.talkingWith;
       this.talkingWith = names;
-      if (changed && !this.sharing) this.roomStatus();
+      if (changed) this.roomStatus();
       if (clients.length) this.hadClient = true;
       else if (this.hadClient) this.clientLeft();
       this.render();
@@ -229,13 +231,24 @@ export class ConsoleRoom {
     const changed = this.sharing !== on;
     this.sharing = on;
     toggleLabel($("btn-screen"), on, "web.console.share_stop", "web.console.share_start");
-    if (on) status("room-status", "web.console.room.sharing");
-    else if (changed) this.roomStatus();
+    if (on || changed) this.roomStatus();
+  }
+
+  /** The citizen's downlink cannot carry one of our videos: say so, so the advisor does not
+   * point at a document the citizen cannot see (the sound goes on). */
+  partnerPaused(mid, paused) {
+    if (paused) this.weakFor.add(mid);
+    else this.weakFor.delete(mid);
+    this.roomStatus();
   }
 
   /** The standing sentence: with whom we are talking, or that the room is open. */
   roomStatus() {
-    if (this.talkingWith) {
+    if (this.talkingWith && this.weakFor.size) {
+      status("room-status", "web.console.room.partner_weak", {name: this.talkingWith});
+    } else if (this.sharing) {
+      status("room-status", "web.console.room.sharing");
+    } else if (this.talkingWith) {
       status("room-status", "web.console.room.talking", {name: this.talkingWith});
     } else {
       status("room-status", "web.console.room.open");

@@ -21,7 +21,9 @@ function describe(m) {
     return `offer v${m.version}${m.fresh ? " fresh" : ""} ${
       m.tracks.map((x) => `${x.mid}:${x.source}:${x.active ? "on" : "off"}`).join(",")}`;
   }
-  if (m.type === "track-pause") return `track-pause ${m.mid} ${m.paused ? "paused" : "resumed"}`;
+  if (m.type === "track-pause" || m.type === "partner-track-pause") {
+    return `${m.type} ${m.mid} ${m.paused ? "paused" : "resumed"}`;
+  }
   if (m.type === "transport") return `transport ${m.transport} ${m.state}`;
   if (m.type === "error") return `error ${m.code}`;
   return m.type;
@@ -123,6 +125,8 @@ export class RoomConnection {
       else this.subscriber.closePc();
     } else if (m.type === "track-pause") {
       this.on.pause(m.mid, m.paused);
+    } else if (m.type === "partner-track-pause") {
+      if (this.on.partnerPause) this.on.partnerPause(m.mid, m.paused);
     } else if (m.type === "error" && m.code === "not-admitted") {
       // The server offered while we were being sent back to the waiting room (the advisor
       // left) and then refused our answer; it still awaits it, so answer again once admitted.
