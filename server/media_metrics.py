@@ -46,6 +46,10 @@ def _lines(sfu: Sfu, udp: UdpCounters) -> Iterator[str]:
     yield "# TYPE videotermin_subscription_pauses_total counter"
     yield "# TYPE videotermin_subscription_packets_total counter"
     yield "# TYPE videotermin_subscription_retransmissions_total counter"
+    yield "# TYPE videotermin_subscriber_paced_bytes gauge"
+    yield "# TYPE videotermin_subscriber_paced_packets_total counter"
+    yield "# TYPE videotermin_subscription_red_depth gauge"
+    yield "# TYPE videotermin_subscription_unprotectable_total counter"
     for session_id, session in sfu.sessions.items():
         if session.kind is not TransportKind.SUBSCRIBE:
             continue
@@ -53,6 +57,10 @@ def _lines(sfu: Sfu, udp: UdpCounters) -> Iterator[str]:
         yield f"videotermin_subscriber_estimate_bps{{{label}}} {session.estimator.estimate_bps}"
         if session.rtt is not None:
             yield f"videotermin_subscriber_rtt_seconds{{{label}}} {session.rtt:.4f}"
+        pacer = session.transport.pacer
+        if pacer is not None:
+            yield f"videotermin_subscriber_paced_bytes{{{label}}} {pacer.queued_bytes}"
+            yield f"videotermin_subscriber_paced_packets_total{{{label}}} {pacer.paced_packets}"
         for mid, sub in session.subscriptions.items():
             labels = f'{label},mid="{mid}",kind="{sub.publication.kind.value}"'
             layer = -1 if sub.layer is None else sub.layer
@@ -64,6 +72,9 @@ def _lines(sfu: Sfu, udp: UdpCounters) -> Iterator[str]:
             yield (
                 f"videotermin_subscription_retransmissions_total{{{labels}}} {sub.retransmissions}"
             )
+            yield f"videotermin_subscription_unprotectable_total{{{labels}}} {sub.unprotectable}"
+            if sub.red_history is not None:
+                yield f"videotermin_subscription_red_depth{{{labels}}} {sub.red_depth}"
 
 
 def render_metrics(sfu: Sfu, udp: UdpCounters) -> str:

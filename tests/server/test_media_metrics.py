@@ -16,4 +16,7 @@ def test_metrics_show_estimate_layer_and_counters_without_personal_data() -> Non
     assert 'videotermin_udp_datagrams_total{direction="in"} 5' in text
     assert f'videotermin_subscriber_estimate_bps{{session="{bob.session_id}"}}' in text
     assert 'videotermin_subscription_layer{session="' in text and 'kind="video"} 0' in text
+    # the pacer's backlog and libsrtp refusals are visible too (nothing queued, nothing refused)
+    assert f'videotermin_subscriber_paced_bytes{{session="{bob.session_id}"}} 0' in text
+    assert 'videotermin_subscription_unprotectable_total{session="' in text
     assert "127.0.0.1" not in text  # addresses are personal data in this product
