@@ -79,11 +79,20 @@ class LayerAllocator:
         fitting = [i for i, rate in enumerate(rates) if rate <= budget]
         best = fitting[-1] if fitting else None
         current = demand.current
-        if current is None:  # paused (or new): resume only with headroom, after a cooldown
+        if current is None:  # paused (or new): resume only with headroom, after a cooldown,
+            # and (once it was paused) only when the estimate has allowed it for UP_HOLD: a
+            # resume costs a keyframe, and a pause right after it a freeze
             if not any(rate * RESUME_HEADROOM <= budget for rate in rates[:1]):
+                state.up_wanted_since = None
                 return None
             if now - state.last_down < CHANGE_COOLDOWN and state.last_down > -1e9:
                 return None
+            if state.last_down > -1e9:
+                if state.up_wanted_since is None:
+                    state.up_wanted_since = now
+                if now - state.up_wanted_since < UP_HOLD:
+                    return None
+            state.up_wanted_since = None
             ups = [i for i, rate in enumerate(rates) if rate * RESUME_HEADROOM <= budget]
             return ups[-1]
         if best is None and rates[0] * KEEP_TOLERANCE <= budget:

@@ -43,7 +43,10 @@ def test_pause_when_nothing_fits_and_resume_with_headroom() -> None:
     assert decide(allocator, 120_000, [AUDIO, camera], 0.0)[3] is None
     paused = video(3, TrackPriority.CAMERA, None)
     assert decide(allocator, 150_000, [AUDIO, paused], 4.0)[3] is None  # 110k left: no headroom
-    assert decide(allocator, 180_000, [AUDIO, paused], 4.5)[3] == 0  # 140k ≥ 1.3 × 100k
+    assert decide(allocator, 180_000, [AUDIO, paused], 4.5)[3] is None  # fits: hold starts
+    assert decide(allocator, 150_000, [AUDIO, paused], 5.0)[3] is None  # dipped: hold resets
+    assert decide(allocator, 180_000, [AUDIO, paused], 5.5)[3] is None
+    assert decide(allocator, 180_000, [AUDIO, paused], 6.6)[3] == 0  # held 1.1 s: 140k ≥ 130k
 
 
 def test_a_flapping_estimate_does_not_make_layers_oscillate() -> None:
