@@ -17,12 +17,12 @@ import struct
 
 from bench.participant import Participant
 from bench.playout import VideoPlayout
-from bench.red_payload import parse_red_untrusted
 from bench.simulcast_source import SimulcastMedia
 from bench.streams import AUDIO
 from media.errors import BadPacket
 from media.keyframe_throttle import KeyframeThrottle
 from media.nack_generator import NackGenerator
+from media.red import parse_red_untrusted
 from media.rtcp import GenericNack, PictureLossIndication, RtcpPacket, encode_rtcp_compound
 from media.rtp_header import parse_rtp_layout_untrusted
 from media.seqnum import TimestampUnwrapper

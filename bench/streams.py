@@ -20,6 +20,7 @@ from typing import Protocol
 from bench.frame_check import DecodeSampler, FrameChecker
 from bench.media_source import MediaLoop
 from media.errors import BadPacket
+from media.red import encode_red
 from media.rtcp import (
     FullIntraRequest,
     GenericNack,
@@ -35,7 +36,6 @@ from media.rtp import encode_extension_block
 from media.rtp_header import FIXED_HEADER, parse_rtp_layout_untrusted
 
 _U16 = struct.Struct("!H")
-_RED_HEADER = struct.Struct("!I")  # RFC 2198 §3: F=1 | block PT, 14-bit offset, 10-bit length
 _SEQ_TS_SSRC = struct.Struct("!HII")
 NTP_EPOCH_OFFSET = 2_208_988_800  # RFC 5905: 1900 → 1970
 AUDIO, VIDEO = 0, 1
@@ -230,9 +230,7 @@ def red_payloads(audio: tuple[bytes, ...], opus_pt: int) -> tuple[bytes, ...]:
     (960 samples earlier) and the packet itself as primary; built once, so sending stays cheap."""
     out = []
     for index, primary in enumerate(audio):
-        previous = audio[index - 1]
-        header = _RED_HEADER.pack(((0x80 | opus_pt) << 24) | (960 << 10) | len(previous))
-        out.append(b"".join((header, bytes((opus_pt,)), previous, primary)))
+        out.append(encode_red(opus_pt, primary, ((960, audio[index - 1]),)))
     return tuple(out)
 
 

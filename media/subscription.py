@@ -15,6 +15,7 @@ from media.inbound import InboundStream
 from media.negotiated import Codec, MediaDescription
 from media.pacer import PACKET_OVERHEAD
 from media.publication import Publication
+from media.red import RED_MAX_LENGTH, RED_MAX_OFFSET, encode_red, red_primary_untrusted
 from media.rewriter import OutboundRewriter
 from media.rtp import encode_extension_block
 from media.rtp_header import FIXED_HEADER, parse_rtp_layout_untrusted
@@ -28,9 +29,6 @@ NO_PAYLOAD_TYPE = -1
 _PADDING = bytes(254) + b"\xff"  # 255 octets of padding, the count in the last one
 SENT_RING = 512  # protected packets kept per non-RTX video subscription, by sequence & 511
 RED_MAX_DEPTH = 2  # earlier audio frames a RED payload may carry when the downlink is lossy
-RED_MAX_OFFSET = (1 << 14) - 1  # RFC 2198 §3: 14-bit timestamp offset
-RED_MAX_LENGTH = (1 << 10) - 1  # RFC 2198 §3: 10-bit block length
-_RED_BLOCK = struct.Struct("!I")  # F=1 | block PT (8), timestamp offset (14), block length (10)
 
 
 def _codec_key(codec: Codec) -> tuple[str, int]:
@@ -49,26 +47,6 @@ def red_to_unwrap(source: Publication, target: MediaDescription) -> int:
     if any(c.name.lower() == "red" for c in target.codecs):
         return NO_PAYLOAD_TYPE
     return red_source_pt(source)
-
-
-def red_primary_untrusted(payload: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """(payload type, start) of the primary block of an RFC 2198 payload, or None if malformed.
-
-    Redundant blocks have 4-byte headers (F=1, PT, 14-bit offset, 10-bit length) and come first;
-    the primary block's 1-byte header (F=0, PT) ends the header list (RFC 2198 §3).
-    """
-    position = start
-    redundant = 0
-    while position < end:
-        header = payload[position]
-        if not header & 0x80:
-            data = position + 1 + redundant
-            return (header & 0x7F, data) if data <= end else None
-        if position + 4 > end:
-            return None
-        redundant += ((payload[position + 2] & 0x03) << 8) | payload[position + 3]
-        position += 4
-    return None
 
 
 def payload_type_map(source: Publication, target: MediaDescription) -> list[int]:
@@ -299,15 +277,8 @@ class Subscription:
         if self._ext_twcc_at >= 0:
             twcc_sequence = transport.next_twcc_sequence(now)
             _TWCC.pack_into(packet, FIXED_HEADER.size + self._ext_twcc_at, twcc_sequence)
-        try:
-            protected = srtp.protect_rtp(bytes(packet))
-        except BadPacket:
-            self.unprotectable += 1
-            return
-        transport.outbox.append((protected, address))
-        if twcc_sequence >= 0:
-            transport.send_history.on_sent(twcc_sequence, now, len(protected))
-        if self._sent is not None:
+        protected = self._emit(srtp, bytes(packet), address, twcc_sequence, now)
+        if protected and self._sent is not None:
             self._sent[out_sequence & (SENT_RING - 1)] = protected
 
     def _deepen_red(
@@ -325,25 +296,15 @@ class Subscription:
         data = plain[data_start:end]
         out = payload
         if self.red_depth > 1:
-            blocks = [
-                (block_ts, block)
+            earlier = [
+                ((timestamp - block_ts) & 0xFFFFFFFF, block)
                 for block_ssrc, block_ts, block in history[-self.red_depth :]
                 if block_ssrc == source_ssrc
                 and 0 < (timestamp - block_ts) & 0xFFFFFFFF <= RED_MAX_OFFSET
                 and len(block) <= RED_MAX_LENGTH
             ]
-            if blocks:
-                headers = b"".join(
-                    _RED_BLOCK.pack(
-                        ((0x80 | block_pt) << 24)
-                        | (((timestamp - block_ts) & 0xFFFFFFFF) << 10)
-                        | len(block)
-                    )
-                    for block_ts, block in blocks
-                )
-                out = b"".join(
-                    (headers, bytes((block_pt,)), *(block for _, block in blocks), data)
-                )
+            if earlier:
+                out = encode_red(block_pt, data, earlier)
         history.append((source_ssrc, timestamp, data))
         if len(history) > RED_MAX_DEPTH:
             del history[0]

@@ -28,12 +28,12 @@ from bench.client_sdp import (
 from bench.media_source import MediaProfile
 from bench.participant import Participant
 from bench.playout import REPAIR_WAIT
-from bench.red_payload import parse_red_untrusted
 from bench.simulcast_sender import SimulcastSender
 from bench.simulcast_source import SimulcastMedia, build_simulcast
 from bench.streams import PublishFormat, Totals, red_payloads
 from media.errors import BadPacket
 from media.negotiated import IceCredentials, MediaKind
+from media.red import parse_red_untrusted
 from media.rtcp import (
     GenericNack,
     PictureLossIndication,

@@ -7,9 +7,8 @@ same link with a short queue, and the video keeps flowing while speech stays com
 
 from __future__ import annotations
 
-import struct
-
 from media.negotiated import Codec, Direction, MediaDescription, MediaKind
+from media.red import RED_HEADER_SIZE, encode_red, parse_red_untrusted
 from media.rtp import encode_rtp, parse_rtp_untrusted
 from media.rtp_header import FIXED_HEADER
 from media.transport import TransportKind
@@ -107,28 +106,17 @@ EXT = EXTENSIONS
 def red_payload(frames: list[tuple[int, bytes]], timestamp: int) -> bytes:
     """RFC 2198 with the given earlier (timestamp, data) frames, then the primary (last)."""
     *older, (_, primary) = frames
-    headers = b"".join(
-        struct.pack("!I", ((0x80 | 111) << 24) | ((timestamp - ts) << 10) | len(data))
-        for ts, data in older
-    )
-    return headers + bytes((111,)) + b"".join(d for _, d in older) + primary
+    return encode_red(111, primary, [(timestamp - ts, data) for ts, data in older])
 
 
 def parse_red(payload: bytes) -> list[tuple[int, int, bytes]]:
     """(payload type, timestamp offset, data) per block, redundant first."""
-    headers = []
-    position = 0
-    while payload[position] & 0x80:
-        (word,) = struct.unpack_from("!I", payload, position)
-        headers.append(((word >> 24) & 0x7F, (word >> 10) & 0x3FFF, word & 0x3FF))
-        position += 4
-    primary_pt = payload[position] & 0x7F
-    position += 1
-    blocks = []
-    for pt, offset, length in headers:
-        blocks.append((pt, offset, payload[position : position + length]))
-        position += length
-    blocks.append((primary_pt, 0, payload[position:]))
+    red = parse_red_untrusted(payload, 0, len(payload))
+    blocks = [
+        (payload[index * RED_HEADER_SIZE] & 0x7F, offset, payload[start:end])
+        for index, (offset, start, end) in enumerate(red.redundant)
+    ]
+    blocks.append((red.primary_pt, 0, payload[red.primary_start :]))
     return blocks
 
 
