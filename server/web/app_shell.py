@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from string import Template
 from typing import Any
 from urllib.parse import urlencode
@@ -22,22 +21,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from server.i18n import LANGUAGES, text
-from server.web.render import esc
+from server.web.render import esc, fragment
 from server.web.security import services_of
 
-TEMPLATES = Path(__file__).parent / "templates"
 _FILL = re.compile(r'(<(\w+)\b[^>]*\sdata-t="([a-z0-9_.-]+)"[^>]*>)(</\2>)')
-_INCLUDE = re.compile(r"<!--([a-z_]+)-->")
 _CLIENT_PREFIXES = ("web.", "page.lang.switch", "page.login.", "page.logout.submit",
                     "page.withdraw.button")
 _NETLOC = re.compile(r"^[A-Za-z0-9.\-\[\]:]{1,300}$")
-
-
-@cache
-def fragment(name: str) -> str:
-    """A template file with its `<!--name-->` includes resolved (read once)."""
-    source = (TEMPLATES / f"{name}.html").read_text("utf-8")
-    return _INCLUDE.sub(lambda m: fragment(m.group(1)), source)
 
 
 class _Keep(dict[str, Any]):

@@ -8,6 +8,7 @@ the Content-Security-Policy forbids all scripts.
 from __future__ import annotations
 
 import html
+import re
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -27,10 +28,20 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+_INCLUDE = re.compile(r"<!--([a-z_]+)-->")
+
+
+@cache
+def fragment(name: str) -> str:
+    """A template file with its `<!--name-->` includes resolved (read once)."""
+    source = (TEMPLATES / f"{name}.html").read_text("utf-8")
+    return _INCLUDE.sub(lambda m: fragment(m.group(1)), source)
+
+
 @cache
 def _template() -> Template:
-    source = (Path(__file__).parent / "templates" / "page.html").read_text("utf-8")
-    return Template(source)
+    return Template(fragment("page"))
 
 
 def page(
