@@ -28,6 +28,8 @@ class DirectionState:
     in_burst: bool = False
     sent: int = 0
     dropped: int = 0
+    queue_dropped: int = 0  # of those, because the bottleneck's queue was full
+    loss_dropped: int = 0  # ... and by the loss model
     last_departure: float = 0.0
     jitter_offset: float = 0.0  # ms; a bounded random walk, like a radio scheduler's delay
     jitter_at: float = 0.0  # when the walk last moved
@@ -44,12 +46,14 @@ class DirectionState:
         drop = profile.burst_drop if self.in_burst else profile.loss
         if drop and rng.random() < drop:
             self.dropped += 1
+            self.loss_dropped += 1
             return None
         departure = now
         if profile.rate_kbps is not None:
             start = max(now, self.busy_until)
             if start - now > profile.queue_ms / 1000.0:
                 self.dropped += 1
+                self.queue_dropped += 1
                 return None
             self.busy_until = start + size * 8 / (profile.rate_kbps * 1000.0)
             departure = self.busy_until

@@ -85,3 +85,16 @@ def test_gilbert_elliott_loss_matches_its_long_run_figure_and_comes_in_bursts() 
     # Bursty: a loss is followed by another far more often than the long-run share would give.
     after_loss = [b for a, b in zip(lost, lost[1:], strict=False) if a]
     assert sum(after_loss) / len(after_loss) > 4 * share
+
+
+def test_every_drop_has_one_cause() -> None:
+    import random
+
+    from bench.impairment import DirectionState
+
+    state = DirectionState(LinkProfile(rate_kbps=100, queue_ms=50, loss=0.2))
+    rng = random.Random(3)
+    for i in range(2000):  # 1000-byte datagrams every 20 ms: four times what 100 kbit/s carries
+        state.admit(1000, i * 0.02, rng)
+    assert state.queue_dropped > 100 and state.loss_dropped > 100
+    assert state.queue_dropped + state.loss_dropped == state.dropped
